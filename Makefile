@@ -1,0 +1,59 @@
+# Community CMS — `make help` lists the targets.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast e2e lint format migrations-check messages check-deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed ## Set up (venv, database, demo content) and serve at http://127.0.0.1:$(PORT)/
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-test ## Run the whole test suite (browser tests too, where chromium is installed)
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed-test ## Run the suite without the browser tests
+	$(PY) -m pytest -m "not e2e"
+
+e2e: $(VENV)/.installed-test ## Run only the browser tests
+	$(PY) -m pytest -m e2e
+
+lint: $(VENV)/.installed-test ## ruff, and check that no model change lacks its migration
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.installed-test ## Format and fix the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.installed ## Update the Chinese catalogue and compile it (needs gettext)
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
+
+check-deploy: $(VENV)/.installed ## Django's deployment checks with the production settings
+	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check ALLOWED_HOSTS=community.example.org \
+		DJANGO_SETTINGS_MODULE=cms.settings.production $(MANAGE) check --deploy --fail-level WARNING
+
+clean: ## Remove the virtual environment, the dev database and collected files
+	rm -rf $(VENV) db.sqlite3 static media

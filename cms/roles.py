@@ -1,0 +1,180 @@
+"""Who may do what: the one table of roles.
+
+Each role is a Django group. The table is authoritative: ``apply_roles`` (run after every
+``migrate``) gives each group exactly the permissions written here, so a fresh database has
+them and a hand-made change in the admin does not drift away from the code unnoticed.
+Administrators are superusers and are not in the table. Every module that adds models adds
+its permissions here, next to the roles that need them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+MEETING_CLERKS = "Meeting clerks"
+DUTY_CADRES = "Duty cadres"
+SUPERVISORS = "Supervisors"
+REPRESENTATIVES = "Representatives"
+
+ACCESS_ADMIN = "wagtailadmin.access_admin"
+
+# The page permissions that let a role write pages and send them for moderation...
+PAGE_WRITE = ("add", "change", "lock", "unlock")
+# ...and those that let it publish them.
+PAGE_PUBLISH = (*PAGE_WRITE, "publish")
+
+MEDIA_WRITE = (
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+)
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    description: str
+    # Model permissions, as "app_label.codename".
+    permissions: tuple[str, ...] = ()
+    # Page permissions over the whole tree (granted on the root page).
+    page_permissions: tuple[str, ...] = ()
+    # Image and document permissions over every collection (granted on the root collection).
+    collection_permissions: tuple[str, ...] = field(default=())
+
+    @property
+    def uses_admin(self):
+        return ACCESS_ADMIN in self.permissions
+
+
+ROLES = (
+    Role(
+        EDITORS,
+        _("Write pages and submit them for moderation."),
+        permissions=(ACCESS_ADMIN,),
+        page_permissions=PAGE_WRITE,
+        collection_permissions=MEDIA_WRITE,
+    ),
+    Role(
+        MODERATORS,
+        _("Approve or reject pages in moderation."),
+        permissions=(ACCESS_ADMIN,),
+        page_permissions=PAGE_PUBLISH,
+        collection_permissions=MEDIA_WRITE,
+    ),
+    Role(
+        MEETING_CLERKS,
+        _("Keep the register of representatives and run the meetings' votes."),
+        permissions=(
+            ACCESS_ADMIN,
+            "people.view_person",
+            "people.add_person",
+            "people.change_person",
+        ),
+    ),
+    Role(
+        DUTY_CADRES,
+        _("Keep the duty roster and the duty record book; handle residents' requests."),
+        permissions=(ACCESS_ADMIN, "people.view_person"),
+    ),
+    Role(
+        SUPERVISORS,
+        _("Read every record and its history; change nothing."),
+        permissions=(ACCESS_ADMIN, "people.view_person"),
+    ),
+    Role(
+        REPRESENTATIVES,
+        _("Vote on the public site; no access to the admin."),
+    ),
+)
+
+ROLES_BY_NAME = {role.name: role for role in ROLES}
+
+# The page moderation workflow: editors submit, moderators approve, on every page type.
+MODERATION_WORKFLOW = "Moderators approval"
+
+
+def _permissions(names):
+    """Permission objects for "app_label.codename" strings; an unknown name is an error."""
+    found = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        try:
+            found.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        except Permission.DoesNotExist as error:
+            raise LookupError(f"cms.roles names an unknown permission: {name}") from error
+    return found
+
+
+def _page_permissions(types):
+    return _permissions(f"wagtailcore.{kind}_page" for kind in types)
+
+
+@transaction.atomic
+def apply_roles():
+    """Make every group in the table hold exactly the table's permissions."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    root_page = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.name)
+        group.permissions.set(_permissions(role.permissions))
+
+        if root_page is not None:
+            wanted = _page_permissions(role.page_permissions)
+            GroupPagePermission.objects.filter(group=group).exclude(
+                page=root_page, permission__in=wanted
+            ).delete()
+            for permission in wanted:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=root_page, permission=permission
+                )
+
+        if root_collection is not None:
+            wanted = _permissions(role.collection_permissions)
+            GroupCollectionPermission.objects.filter(group=group).exclude(
+                collection=root_collection, permission__in=wanted
+            ).delete()
+            for permission in wanted:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission
+                )
+
+    if root_page is not None:
+        ensure_moderation_workflow(root_page)
+
+
+def ensure_moderation_workflow(root_page):
+    """Assign the moderators' approval workflow to the whole page tree."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    workflow, _created = Workflow.objects.get_or_create(
+        name=MODERATION_WORKFLOW, defaults={"active": True}
+    )
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=MODERATION_WORKFLOW)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    task.groups.set([Group.objects.get(name=MODERATORS)])
+    WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})
+
+
+def apply_roles_after_migrate(sender, apps=global_apps, using="default", verbosity=1, **kwargs):
+    # Permissions of every app must exist before the table can point at them.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    apply_roles()

@@ -1,0 +1,94 @@
+"""Load the demo: one account per role and realistic content in every state.
+
+Built through the ORM (never ``loaddata``) so that history exists for every record.
+Idempotent: what exists already is left as it is. Each module adds its ``demo.seed``
+to ``SEEDERS``.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms import roles
+from home import demo as home_demo
+from people import demo as people_demo
+
+DEFAULT_PASSWORD = "community-demo"
+
+# username → (group, display name); "admin" is the administrator (a superuser).
+ACCOUNTS = {
+    "admin": (None, "系统管理员"),
+    "editor": (roles.EDITORS, "王编辑"),
+    "moderator": (roles.MODERATORS, "赵审核"),
+    "clerk": (roles.MEETING_CLERKS, "林晓梅"),
+    "cadre": (roles.DUTY_CADRES, "周卫东"),
+    "supervisor": (roles.SUPERVISORS, "孙监督"),
+    "rep": (roles.REPRESENTATIVES, "陈国强"),
+}
+
+# In order: later seeders may use what earlier ones made.
+SEEDERS = [
+    ("people", people_demo.seed),
+    ("pages", home_demo.seed),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo content and one demo account per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help=f"Password of the demo accounts (default: {DEFAULT_PASSWORD!r}). "
+            "Given, it is set on every demo account, existing ones included.",
+        )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply the volume of content, for benchmarks (default 1).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG=False (never on a live site).",
+        )
+
+    def handle(self, *args, password=None, scale=1, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a live site. Demo accounts with known passwords "
+                "do not belong there. Use --force if you really mean it."
+            )
+        if scale < 1 or scale > 1000:
+            raise CommandError("--scale must be a whole number from 1 to 1000.")
+
+        with transaction.atomic():
+            users = self.seed_accounts(password)
+            for name, seeder in SEEDERS:
+                created = seeder(scale=scale, users=users)
+                self.stdout.write(f"{name}: {created} created")
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+
+    def seed_accounts(self, password):
+        User = get_user_model()
+        users = {}
+        for username, (group_name, display_name) in ACCOUNTS.items():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": display_name,
+                    "email": f"{username}@community.invalid",
+                    "is_staff": username == "admin",
+                    "is_superuser": username == "admin",
+                },
+            )
+            if created or password:
+                user.set_password(password or DEFAULT_PASSWORD)
+                user.save()
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+            users[username] = user
+        return users

@@ -1,0 +1,138 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.search import HanSearchMixin
+
+from .blocks import ContentBlock
+
+
+class HomePage(HanSearchMixin, Page):
+    """The community's front page, one per site.
+
+    Its sections (notices, open consultations, upcoming meetings, open votes, this month's
+    duty roster) are filled by the module apps; until a module is installed, its section
+    says plainly that there is nothing yet.
+    """
+
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction")
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+    template = "home/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.front_page_sections()
+        return context
+
+    def front_page_sections(self):
+        """The sections of the front page, in order, each a title and its items.
+
+        The module apps fill these in as they land; an empty list renders the section's
+        "nothing yet" message.
+        """
+        return [
+            {
+                "key": "notices",
+                "title": _("Latest notices"),
+                "items": [],
+                "empty": _("No notices at the moment."),
+            },
+            {
+                "key": "consultations",
+                "title": _("Open consultations"),
+                "items": [],
+                "empty": _("No consultation is open at the moment."),
+            },
+            {
+                "key": "meetings",
+                "title": _("Upcoming meetings"),
+                "items": [],
+                "empty": _("No meeting is scheduled yet."),
+            },
+            {
+                "key": "votes",
+                "title": _("Open votes"),
+                "items": [],
+                "empty": _("No vote is open at the moment."),
+            },
+            {
+                "key": "roster",
+                "title": _("This month's duty roster"),
+                "items": [],
+                "empty": _("This month's roster has not been published yet."),
+            },
+        ]
+
+
+class StandardPage(HanSearchMixin, Page):
+    """A plain page, such as "About the committee" or "Office hours and contacts"."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction", "body")
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+    template = "home/standard_page.html"
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+@register_setting(icon="home")
+class CommunitySettings(BaseSiteSetting):
+    """The community's own details, shown in the header and footer of every page."""
+
+    community_name = models.CharField(_("community name"), max_length=100, blank=True)
+    committee_name = models.CharField(
+        _("committee"),
+        max_length=150,
+        blank=True,
+        help_text=_("e.g. the Party committee and residents' committee of the community."),
+    )
+    office_address = models.CharField(_("office address"), max_length=200, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
+    duty_phone = models.CharField(
+        _("duty phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("The office's public duty line, shown to residents. Never a personal number."),
+    )
+
+    panels = [
+        FieldPanel("community_name"),
+        FieldPanel("committee_name"),
+        MultiFieldPanel(
+            [FieldPanel("office_address"), FieldPanel("office_hours"), FieldPanel("duty_phone")],
+            heading=_("Office"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("community settings")

@@ -1,0 +1,58 @@
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Person
+
+
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "group"
+    menu_label = _("People")
+    menu_order = 300
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = ["name", "roles_label", "address", "is_active"]
+    list_filter = [
+        "is_cadre",
+        "is_party_member",
+        "is_representative",
+        "is_volunteer",
+        "party_status",
+        "is_active",
+    ]
+    search_fields = ["name", "building"]
+    list_export = [
+        "name",
+        "is_cadre",
+        "is_party_member",
+        "is_representative",
+        "is_volunteer",
+        "party_status",
+        "building",
+        "unit",
+        "phone",
+        "is_active",
+    ]
+    export_filename = "people"
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("is_cadre"), FieldPanel("is_party_member")]),
+                FieldRowPanel([FieldPanel("is_representative"), FieldPanel("is_volunteer")]),
+                FieldPanel("party_status"),
+            ],
+            heading=_("Roles"),
+        ),
+        FieldRowPanel([FieldPanel("building"), FieldPanel("unit")]),
+        FieldPanel("phone"),
+        FieldPanel("user"),
+        FieldPanel("is_active"),
+        FieldPanel("notes"),
+    ]
+
+
+register_snippet(PersonViewSet)
