@@ -1,0 +1,50 @@
+import pytest
+from django.core.cache import cache
+
+from wagtail.models import Site
+
+from cms import roles
+from people.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with a cold cache (query budgets are measured cold)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(db):
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def home_page(site):
+    return site.root_page.specific
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user("Editors")`` makes a user in that group (no group: a plain user)."""
+
+    def make(*groups, **kwargs):
+        return UserFactory(groups=list(groups), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user(roles.EDITORS, username="editor")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user(roles.MODERATORS, username="moderator")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user(username="admin", is_superuser=True, is_staff=True)
