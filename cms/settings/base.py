@@ -115,6 +115,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The lock lifts fifteen minutes after it began, however often someone retries meanwhile,
+# so that the locked-out page tells the truth.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "cms.net.client_ip"
 # How many proxies in front of the site append to X-Forwarded-For (0: trust none of it).
 TRUSTED_PROXY_COUNT = 0
