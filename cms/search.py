@@ -2,9 +2,10 @@
 
 Full-text engines split text at spaces, and Chinese is written without them: "小区停车位"
 is one token, so a search for "停车" finds nothing. Pages index an extra field holding
-every pair of neighbouring Han characters ("小区 区停 停车 车位"), and a query is turned into
-the same pairs, so any word of two or more characters matches wherever it stands. Other
-scripts are left as they are.
+every Han character and every pair of neighbouring ones ("小 区 停 车 位 小区 区停 停车 车位"),
+plus the other-script pieces glued to them ("APP" in "下载社区APP"). A query is turned into
+the same kind of terms: a Han word into its pairs (a single character stays as it is), so
+any word matches wherever it stands. Other scripts are left as they are.
 """
 
 import re
@@ -13,6 +14,10 @@ from wagtail.search import index
 
 # Han ideographs (the unified block and extension A) and the compatibility block.
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# The database backend quotes each term without escaping quotes or control characters,
+# and neither helps to find anything: they are read as spaces.
+_WORDLIKE = re.compile(r"\w")
+_UNSEARCHABLE = re.compile(r'["\x00-\x1f\x7f]')
 
 
 def han_bigrams(text):
@@ -26,18 +31,35 @@ def han_bigrams(text):
     return terms
 
 
+def _other_pieces(word):
+    """What is left of a word once its Han runs are cut out ("社区APP办理" → ["APP"])."""
+    return [piece for piece in _HAN_RUN.split(word) if _WORDLIKE.search(piece)]
+
+
+def index_terms(text):
+    """The terms a page's text is indexed under, so that any query's terms can match."""
+    terms = []
+    for word in (text or "").split():
+        if not _HAN_RUN.search(word):
+            continue
+        terms.extend(_other_pieces(word))
+        for run in _HAN_RUN.findall(word):
+            terms.extend(run)
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return terms
+
+
 def search_terms(query):
     """Turn a reader's query into terms the index holds: Han runs become their pairs."""
     terms = []
-    for word in (query or "").split():
-        pieces = _HAN_RUN.split(word)
-        terms.extend(piece for piece in pieces if piece.strip())
+    for word in _UNSEARCHABLE.sub(" ", query or "").split():
+        terms.extend(_other_pieces(word))
         terms.extend(han_bigrams(word))
     return " ".join(terms)
 
 
 class HanSearchMixin:
-    """For page models: index the Han bigrams of the page's searchable text.
+    """For page models: index the Han characters and pairs of the page's searchable text.
 
     A page lists the fields whose text is searched in ``han_search_fields``; StreamFields
     contribute their blocks' searchable content.
@@ -55,4 +77,4 @@ class HanSearchMixin:
                 parts.extend(value.stream_block.get_searchable_content(value))
             elif value:
                 parts.append(str(value))
-        return " ".join(han_bigrams(" ".join(parts)))
+        return " ".join(index_terms(" ".join(parts)))

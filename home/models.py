@@ -7,12 +7,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.routing import DirectRouteMixin
 from cms.search import HanSearchMixin
 
 from .blocks import ContentBlock
 
 
-class HomePage(HanSearchMixin, Page):
+class HomePage(DirectRouteMixin, HanSearchMixin, Page):
     """The community's front page, one per site.
 
     Its sections (notices, open consultations, upcoming meetings, open votes, this month's

@@ -78,7 +78,9 @@ def person_spec(index):
         party_status = ""
     return {
         "name": name,
-        "building": f"{index % 12 + 1}号楼",
+        # Name, building and unit repeat every 1,200 people; each further 1,200 live in
+        # twelve new buildings, so that every index gives a different person at any scale.
+        "building": f"{index % 12 + 1 + 12 * (index // 1200)}号楼",
         "unit": f"{index // 12 % 4 + 1}单元",
         "phone": f"138{index:08d}",
         "party_status": party_status,
