@@ -88,7 +88,7 @@ ROLES = (
     Role(
         SUPERVISORS,
         _("Read every record and its history; change nothing."),
-        permissions=(ACCESS_ADMIN, "people.view_person"),
+        permissions=(ACCESS_ADMIN, "people.view_person", "audit.view_auditentry"),
     ),
     Role(
         REPRESENTATIVES,

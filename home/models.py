@@ -7,6 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.paging import slice_page
 from cms.routing import DirectRouteMixin
 from cms.search import HanSearchMixin
 
@@ -104,6 +105,12 @@ class StandardPage(HanSearchMixin, Page):
 
     class Meta:
         verbose_name = _("standard page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = self.get_children().live().public().only("title", "url_path", "path")
+        context["subpages"] = slice_page(children, request.GET.get("page"), per_page=20)
+        return context
 
 
 @register_setting(icon="home")

@@ -5,8 +5,6 @@ person's phone number is personal data: it is shown in the admin to the roles th
 the register and never on the public site.
 """
 
-from simple_history.models import HistoricalRecords
-
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.search import index
+
+from audit.history import AuditedHistory
 
 from .validators import normalise_phone, validate_phone
 
@@ -83,7 +83,7 @@ class Person(index.Indexed, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = AuditedHistory(personal_fields=["phone", "notes"])
     objects = PersonQuerySet.as_manager()
 
     search_fields = [

@@ -1,0 +1,232 @@
+"""Hashing, appending and verifying the audit chain."""
+
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+
+from .models import AuditEntry, ChainLock
+
+GENESIS = "0" * 64
+# Fields of the entry itself that its hash covers (with the previous hash and the digest).
+ENTRY_FIELDS = (
+    "timestamp",
+    "user_id",
+    "username",
+    "action",
+    "detail",
+    "object_id",
+    "object_repr",
+    "reason",
+    "source_id",
+)
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def _canonical(data):
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def source_digest(model, pk):
+    """SHA-256 of a source row's stored content, as read back from the database."""
+    row = model._base_manager.filter(pk=pk).values().first()
+    return None if row is None else _digest(row)
+
+
+def _digest(row):
+    return hashlib.sha256(_canonical({k: _plain(v) for k, v in row.items()}).encode()).hexdigest()
+
+
+def entry_hash(prev_hash, fields, content_type, source_type, digest):
+    data = {name: _plain(fields[name]) for name in ENTRY_FIELDS}
+    data["content_type"] = f"{content_type.app_label}.{content_type.model}"
+    data["source_type"] = f"{source_type.app_label}.{source_type.model}"
+    data["prev_hash"] = prev_hash
+    data["digest"] = digest
+    return hashlib.sha256(_canonical(data).encode()).hexdigest()
+
+
+def append(*, source, content_type, **fields):
+    """Chain a new entry for ``source`` (a saved history row or log entry)."""
+    source_type = ContentType.objects.get_for_model(type(source), for_concrete_model=False)
+    with transaction.atomic():
+        # Take the chain's lock before reading its last entry (see ChainLock).
+        if not ChainLock.objects.filter(pk=1).update(appends=F("appends") + 1):
+            ChainLock.objects.create(pk=1, appends=1)
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        prev_hash = last or GENESIS
+        digest = source_digest(type(source), source.pk)
+        fields = {"source_id": source.pk, **fields}
+        fields["object_repr"] = (fields.get("object_repr") or "")[:255]
+        # Store the timestamp as the database will give it back, for a stable hash.
+        entry = AuditEntry(
+            content_type=content_type,
+            source_type=source_type,
+            prev_hash=prev_hash,
+            **fields,
+        )
+        entry.hash = entry_hash(prev_hash, _entry_fields(entry), content_type, source_type, digest)
+        entry.save(force_insert=True)
+    return entry
+
+
+def _entry_fields(entry):
+    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+
+
+@dataclass
+class Problem:
+    entry_id: int | None
+    kind: str  # altered, removed, inserted, broken link
+    message: str
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    head: AuditEntry | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+def verify(*, saved_head=None, history_models=(), chunk_size=2000):
+    """Walk the chain and name every entry where it breaks.
+
+    ``saved_head`` is an (entry id, hash) pair written outside the database earlier: the
+    chain must still hold that entry with that hash (so that a cut tail or a recomputed
+    chain is found). ``history_models`` are the tables whose every row must be chained.
+    """
+    report = Report()
+    prev_hash = GENESIS
+    models_by_type = {}
+    batch = []
+
+    def check(entries):
+        nonlocal prev_hash
+        by_source = {}
+        for entry in entries:
+            by_source.setdefault(entry.source_type_id, []).append(entry.source_id)
+        digests = {}
+        for type_id, ids in by_source.items():
+            model = models_by_type.setdefault(
+                type_id, ContentType.objects.get_for_id(type_id).model_class()
+            )
+            pk_name = model._meta.pk.attname
+            for row in model._base_manager.filter(pk__in=ids).values():
+                digests[(type_id, row[pk_name])] = _digest(row)
+        for entry in entries:
+            report.checked += 1
+            if entry.prev_hash != prev_hash:
+                report.problems.append(
+                    Problem(
+                        entry.pk,
+                        "broken link",
+                        f"entry {entry.pk} does not follow the entry before it: an entry "
+                        "before it was removed or inserted, or the chain was rewritten",
+                    )
+                )
+            digest = digests.get((entry.source_type_id, entry.source_id))
+            source_label = (
+                f"{entry.source_type.app_label}.{entry.source_type.model} #{entry.source_id}"
+            )
+            if digest is None:
+                report.problems.append(
+                    Problem(
+                        entry.pk,
+                        "removed",
+                        f"entry {entry.pk}: its history row {source_label} was removed",
+                    )
+                )
+            else:
+                expected = entry_hash(
+                    entry.prev_hash,
+                    _entry_fields(entry),
+                    entry.content_type,
+                    entry.source_type,
+                    digest,
+                )
+                if expected != entry.hash:
+                    report.problems.append(
+                        Problem(
+                            entry.pk,
+                            "altered",
+                            f"entry {entry.pk}: the entry or its history row {source_label} was altered",
+                        )
+                    )
+            prev_hash = entry.hash
+            report.head = entry
+
+    entries = (
+        AuditEntry.objects.order_by("id")
+        .select_related("content_type", "source_type")
+        .iterator(chunk_size=chunk_size)
+    )
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) >= chunk_size:
+            check(batch)
+            batch = []
+    if batch:
+        check(batch)
+
+    for model in history_models:
+        source_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        unchained = (
+            model._base_manager.annotate(
+                chained=Exists(
+                    AuditEntry.objects.filter(source_type=source_type, source_id=OuterRef("pk"))
+                )
+            )
+            .filter(chained=False)
+            .values_list("pk", flat=True)
+        )
+        for pk in unchained.iterator():
+            report.problems.append(
+                Problem(
+                    None,
+                    "inserted",
+                    f"history row {source_type.app_label}.{source_type.model} #{pk} was inserted "
+                    "outside the site (it has no entry in the chain)",
+                )
+            )
+
+    if saved_head is not None:
+        head_id, head_hash = saved_head
+        held = AuditEntry.objects.filter(pk=head_id).values_list("hash", flat=True).first()
+        if held is None:
+            report.problems.append(
+                Problem(
+                    head_id,
+                    "removed",
+                    f"the saved head, entry {head_id}, is no longer in the chain: its tail was cut",
+                )
+            )
+        elif held != head_hash:
+            report.problems.append(
+                Problem(
+                    head_id,
+                    "altered",
+                    f"entry {head_id} no longer has the saved head's hash: the chain was rewritten",
+                )
+            )
+    return report

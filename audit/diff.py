@@ -1,0 +1,90 @@
+"""Readable, field-by-field differences between versions of a record."""
+
+from dataclasses import dataclass
+
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+from .registry import personal_fields, personal_permission
+
+HIDDEN = "••••••"
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    changed: bool
+    personal: bool
+
+
+def display_value(row, field):
+    """A field's value in a history row, as a person would read it."""
+    if row is None:
+        return ""
+    value = getattr(row, field.attname)
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() == "BooleanField":
+        return _("yes") if value else _("no")
+    if field.is_relation:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+    return str(localize(value))
+
+
+def tracked_fields(history_row):
+    return [
+        field
+        for field in history_row.instance_type._meta.concrete_fields
+        if hasattr(history_row, field.attname)
+    ]
+
+
+def previous_version(history_row):
+    return (
+        type(history_row)
+        ._base_manager.filter(
+            **{
+                history_row.instance_type._meta.pk.attname: getattr(
+                    history_row, history_row.instance_type._meta.pk.attname
+                )
+            },
+            history_id__lt=history_row.history_id,
+        )
+        .order_by("-history_id")
+        .first()
+    )
+
+
+def field_changes(history_row, user):
+    """Each field of the record before and after this history row.
+
+    A deletion shows the last values; personal fields are masked for users without the
+    permission to see them in the record itself.
+    """
+    model = history_row.instance_type
+    before = previous_version(history_row)
+    after = None if history_row.history_type == "-" else history_row
+    if history_row.history_type == "-":
+        before = history_row
+    may_see_personal = user.has_perm(personal_permission(model))
+    masked = set() if may_see_personal else set(personal_fields(model))
+    changes = []
+    for field in tracked_fields(history_row):
+        old = display_value(before, field)
+        new = display_value(after, field)
+        personal = field.name in masked
+        changes.append(
+            FieldChange(
+                label=str(field.verbose_name).capitalize(),
+                old=HIDDEN if personal and old else old,
+                new=HIDDEN if personal and new else new,
+                changed=old != new,
+                personal=personal,
+            )
+        )
+    return changes

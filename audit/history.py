@@ -1,0 +1,55 @@
+"""The one way an audited model declares its history.
+
+    from audit.history import AuditedHistory
+
+    class Person(models.Model):
+        ...
+        history = AuditedHistory(personal_fields=["phone"])
+
+Every save, delete and restore then writes a history row (django-simple-history) with the
+request's user (``HistoryRequestMiddleware``) and the reason a form asked for
+(``instance._change_reason``), and each row is chained into the audit chain
+(``audit.recording``). ``personal_fields`` are shown in the history centre only to users
+who hold ``personal_permission`` (by default the model's own view permission), as in the
+record itself.
+"""
+
+from simple_history.models import HistoricalRecords
+
+from django.db import models, transaction
+
+
+class AuditedHistory(HistoricalRecords):
+    def __init__(self, *, personal_fields=(), personal_permission=None, **kwargs):
+        self.personal_fields = tuple(personal_fields)
+        self.personal_permission = personal_permission
+        # The user is kept as a plain id, not a foreign key: deleting a user account must
+        # not rewrite (SET NULL) the history rows that name them. The audit chain keeps the
+        # user name as well.
+        kwargs.setdefault(
+            "history_user_id_field", models.IntegerField(null=True, blank=True, db_index=True)
+        )
+        super().__init__(**kwargs)
+
+    def create_historical_record(self, instance, history_type, using=None):
+        # The history row and its link in the audit chain are written together or not at all.
+        with transaction.atomic(using=using):
+            super().create_historical_record(instance, history_type, using=using)
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if self.cls is sender:
+            sender._audited_history = self
+
+
+def mark_transition(instance, name, reason=""):
+    """Label the next history row of ``instance`` as the named state transition."""
+    instance._audit_action = ("transition", name)
+    if reason:
+        instance._change_reason = reason
+
+
+def mark_restore(instance, reason):
+    """Label the next history row of ``instance`` as a restore from history."""
+    instance._audit_action = ("restored", "")
+    instance._change_reason = reason

@@ -1,0 +1,227 @@
+"""The supervisors' history centre: one timeline over every audited record and page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import Page
+
+from .diff import field_changes
+from .filters import AuditEntryFilterSet
+from .history import mark_restore
+from .models import Action, AuditEntry
+from .registry import is_audited
+
+
+def timeline_url(instance):
+    """The history centre's timeline of one record or page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(instance)
+    query = urlencode({"content_type": content_type.pk, "object_id": instance.pk})
+    return f"{reverse('audit_history:index')}?{query}"
+
+
+class RecordColumn(TitleColumn):
+    """The record's name, linking to the entry's difference."""
+
+
+class HistoryIndexView(generic.IndexView):
+    page_title = gettext_lazy("History")
+    filterset_class = AuditEntryFilterSet
+    default_ordering = "-id"
+    paginate_by = 50
+    list_export = [
+        "id",
+        "timestamp",
+        "username",
+        "action",
+        "detail",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "reason",
+        "hash",
+    ]
+    export_headings = {
+        "id": gettext_lazy("Entry"),
+        "timestamp": gettext_lazy("When"),
+        "username": gettext_lazy("User"),
+        "action": gettext_lazy("Action"),
+        "detail": gettext_lazy("Detail"),
+        "content_type": gettext_lazy("Type of record"),
+        "object_id": gettext_lazy("Record id"),
+        "object_repr": gettext_lazy("Record"),
+        "reason": gettext_lazy("Reason"),
+        "hash": gettext_lazy("Hash"),
+    }
+    export_filename = "history"
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        # Names and reasons are typed by people: never let a spreadsheet run them as formulas.
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    def get_base_queryset(self):
+        return AuditEntry.objects.select_related("content_type")
+
+    def get_valid_orderings(self):
+        return ["id", "-id"]
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        row["action"] = item.get_action_display()
+        row["content_type"] = _type_label(item.content_type)
+        return row
+
+    @cached_property
+    def columns(self):
+        return [
+            Column("id", label="#", width="6%"),
+            DateColumn("timestamp", label=_("When"), width="14%"),
+            Column("username", label=_("User"), width="10%"),
+            Column("action", label=_("Action"), accessor="get_action_display", width="12%"),
+            Column(
+                "type",
+                label=_("Type of record"),
+                accessor=lambda entry: _type_label(entry.content_type),
+                width="12%",
+            ),
+            RecordColumn(
+                "object_repr",
+                label=_("Record"),
+                get_url=lambda entry: reverse("audit_history:inspect", args=[entry.pk]),
+            ),
+            Column("reason", label=_("Reason"), width="20%"),
+        ]
+
+
+def _type_label(content_type):
+    model = content_type.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else content_type.model
+
+
+class HistoryEntryView(generic.InspectView):
+    """One entry: who, when, what, why, and the field-by-field difference."""
+
+    template_name = "audit/entry.html"
+    page_title = gettext_lazy("History entry")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            AuditEntry.objects.select_related("content_type", "source_type"), pk=self.pk
+        )
+
+    def get_fields(self):
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = self.object
+        source = entry.source
+        context["entry"] = entry
+        context["source_missing"] = source is None
+        context["type_label"] = _type_label(entry.content_type)
+        context["timeline_url"] = f"{reverse('audit_history:index')}?" + urlencode(
+            {"content_type": entry.content_type_id, "object_id": entry.object_id}
+        )
+        model = entry.content_type.model_class()
+        if (
+            source is not None
+            and model is not None
+            and is_audited(model)
+            and hasattr(source, "history_type")
+        ):
+            context["changes"] = field_changes(source, self.request.user)
+            context["can_restore"] = (
+                entry.action == Action.DELETED
+                and self.request.user.is_superuser
+                and not model._base_manager.filter(pk=source.instance.pk).exists()
+            )
+        elif source is not None:
+            context["log_label"] = log_registry.get_action_label(source.action)
+            context["log_data"] = source.data
+            if model is not None and issubclass(model, Page):
+                page = Page.objects.filter(pk=entry.object_id).first()
+                if page is not None:
+                    context["page_history_url"] = reverse(
+                        "wagtailadmin_pages:history", args=[page.pk]
+                    )
+        return context
+
+
+@require_POST
+def restore(request, pk):
+    """Bring a deleted record back from its last history row (administrators only)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    entry = get_object_or_404(AuditEntry, pk=pk, action=Action.DELETED)
+    source = entry.source
+    if source is None or not hasattr(source, "instance"):
+        messages.error(request, _("This entry cannot be restored: its history row is missing."))
+        return redirect("audit_history:inspect", pk)
+    instance = source.instance
+    if type(instance)._base_manager.filter(pk=instance.pk).exists():
+        messages.error(request, _("This record exists already; there is nothing to restore."))
+        return redirect("audit_history:inspect", pk)
+    mark_restore(instance, _("Restored from history entry #%(entry)s") % {"entry": entry.pk})
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError:
+        messages.error(
+            request,
+            _("The record could not be restored: it conflicts with a record that exists now."),
+        )
+        return redirect("audit_history:inspect", pk)
+    messages.success(request, _("“%(record)s” has been restored.") % {"record": instance})
+    restored = AuditEntry.objects.for_object(entry.content_type, instance.pk).first()
+    return redirect("audit_history:inspect", restored.pk)
+
+
+class HistoryCentreViewSet(ModelViewSet):
+    model = AuditEntry
+    icon = "history"
+    menu_label = gettext_lazy("History")
+    menu_order = 900
+    add_to_admin_menu = True
+    name = "audit_history"
+    url_prefix = "history"
+    index_view_class = HistoryIndexView
+    inspect_view_class = HistoryEntryView
+    inspect_view_enabled = True
+
+    def get_urlpatterns(self):
+        # Read-only: no add, edit or delete views exist, for anyone.
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("entry/<int:pk>/", self.inspect_view, name="inspect"),
+            path("entry/<int:pk>/restore/", restore, name="restore"),
+        ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                "copy_url_name": None,
+                **kwargs,
+            }
+        )
