@@ -88,3 +88,39 @@ def field_changes(history_row, user):
             )
         )
     return changes
+
+
+def revision_changes(log_entry, request):
+    """Wagtail's own field comparisons between a log entry's revision and the one before.
+
+    None when the entry has no revision or its revision is the first one.
+    """
+    from wagtail.admin.panels import get_edit_handler
+    from wagtail.models import Revision
+
+    if not log_entry.revision_id:
+        return None
+    revision = Revision.objects.filter(pk=log_entry.revision_id).first()
+    if revision is None:
+        return None
+    previous = (
+        Revision.objects.filter(
+            base_content_type_id=revision.base_content_type_id,
+            object_id=revision.object_id,
+            pk__lt=revision.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if previous is None:
+        return None
+    after = revision.as_object()
+    before = previous.as_object()
+    edit_handler = (
+        after.get_edit_handler()
+        if hasattr(after, "get_edit_handler")
+        else get_edit_handler(type(after))
+    )
+    panel = edit_handler.get_bound_panel(instance=after, request=request, form=None)
+    comparisons = (comparison(before, after) for comparison in panel.get_comparison())
+    return [comparison for comparison in comparisons if comparison.has_changed()]

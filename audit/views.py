@@ -17,7 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Page
 
-from .diff import field_changes
+from .diff import field_changes, revision_changes
 from .filters import AuditEntryFilterSet
 from .history import mark_restore
 from .models import Action, AuditEntry
@@ -109,6 +109,13 @@ class HistoryIndexView(generic.IndexView):
         ]
 
 
+def _log_label(action):
+    try:
+        return log_registry.get_action_label(action)
+    except KeyError:
+        return action
+
+
 def _type_label(content_type):
     model = content_type.model_class()
     return str(model._meta.verbose_name).capitalize() if model else content_type.model
@@ -152,8 +159,9 @@ class HistoryEntryView(generic.InspectView):
                 and not model._base_manager.filter(pk=source.instance.pk).exists()
             )
         elif source is not None:
-            context["log_label"] = log_registry.get_action_label(source.action)
+            context["log_label"] = _log_label(source.action)
             context["log_data"] = source.data
+            context["revision_changes"] = revision_changes(source, self.request)
             if model is not None and issubclass(model, Page):
                 page = Page.objects.filter(pk=entry.object_id).first()
                 if page is not None:
