@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format migrations-check messages check-deploy clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -48,8 +48,12 @@ format: $(VENV)/.installed-test ## Format and fix the code with ruff
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.installed ## Update the Chinese catalogue and compile it (needs gettext)
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
+
+messages-check: $(VENV)/.installed-test ## Fail if a user-facing string lacks its Chinese translation (needs gettext)
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks
+	$(PY) -m pytest -q tests/test_translations.py
 
 check-deploy: $(VENV)/.installed ## Django's deployment checks with the production settings
 	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check ALLOWED_HOSTS=community.example.org \

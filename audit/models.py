@@ -11,14 +11,15 @@ and ``manage.py verify_audit`` names the entries where it breaks.
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.TextChoices):
-    CREATED = "created", _("created")
-    CHANGED = "changed", _("changed")
-    DELETED = "deleted", _("deleted")
-    RESTORED = "restored", _("restored")
-    TRANSITION = "transition", _("state transition")
+    CREATED = "created", pgettext_lazy("history action", "created")
+    CHANGED = "changed", pgettext_lazy("history action", "changed")
+    DELETED = "deleted", pgettext_lazy("history action", "deleted")
+    RESTORED = "restored", pgettext_lazy("history action", "restored")
+    TRANSITION = "transition", pgettext_lazy("history action", "state transition")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from audit.forms import ReasonForm
 
 from .models import Person
 
@@ -37,22 +39,26 @@ class PersonViewSet(SnippetViewSet):
         "is_active",
     ]
     export_filename = "people"
-    panels = [
-        FieldPanel("name"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("is_cadre"), FieldPanel("is_party_member")]),
-                FieldRowPanel([FieldPanel("is_representative"), FieldPanel("is_volunteer")]),
-                FieldPanel("party_status"),
-            ],
-            heading=_("Roles"),
-        ),
-        FieldRowPanel([FieldPanel("building"), FieldPanel("unit")]),
-        FieldPanel("phone"),
-        FieldPanel("user"),
-        FieldPanel("is_active"),
-        FieldPanel("notes"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("is_cadre"), FieldPanel("is_party_member")]),
+                    FieldRowPanel([FieldPanel("is_representative"), FieldPanel("is_volunteer")]),
+                    FieldPanel("party_status"),
+                ],
+                heading=_("Roles"),
+            ),
+            FieldRowPanel([FieldPanel("building"), FieldPanel("unit")]),
+            FieldPanel("phone"),
+            FieldPanel("user"),
+            FieldPanel("is_active"),
+            FieldPanel("notes"),
+            FieldPanel("change_reason"),
+        ],
+        base_form_class=ReasonForm,
+    )
 
 
 register_snippet(PersonViewSet)
