@@ -7,14 +7,14 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.pages import CommunityPageMixin, DirectRouteMixin
 from cms.paging import slice_page
-from cms.routing import DirectRouteMixin
 from cms.search import HanSearchMixin
 
 from .blocks import ContentBlock
 
 
-class HomePage(DirectRouteMixin, HanSearchMixin, Page):
+class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
     """The community's front page, one per site.
 
     Its sections (notices, open consultations, upcoming meetings, open votes, this month's
@@ -84,7 +84,7 @@ class HomePage(DirectRouteMixin, HanSearchMixin, Page):
         ]
 
 
-class StandardPage(HanSearchMixin, Page):
+class StandardPage(CommunityPageMixin, HanSearchMixin, Page):
     """A plain page, such as "About the committee" or "Office hours and contacts"."""
 
     introduction = models.TextField(_("introduction"), blank=True)
@@ -108,8 +108,10 @@ class StandardPage(HanSearchMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = self.get_children().live().public().only("title", "url_path", "path")
-        context["subpages"] = slice_page(children, request.GET.get("page"), per_page=20)
+        context["subpages"] = None
+        if self.numchild:  # a leaf costs no query
+            children = self.get_children().live().public().only("title", "url_path", "path")
+            context["subpages"] = slice_page(children, request.GET.get("page"), per_page=20)
         return context
 
 

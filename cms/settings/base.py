@@ -109,6 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Pages restricted to logged-in users send visitors to the site's own login page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # django-axes: five failures lock the pair (user name, address) for fifteen minutes.
 AXES_FAILURE_LIMIT = 5
