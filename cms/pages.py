@@ -24,8 +24,7 @@ class CommunityPageMixin:
             "alias_of"
         )
         return PageViewRestriction.objects.filter(
-            (Q(page__path__in=paths) & Q(page__alias_of__isnull=True))
-            | Q(page__in=alias_sources)
+            (Q(page__path__in=paths) & Q(page__alias_of__isnull=True)) | Q(page__in=alias_sources)
         )
 
 

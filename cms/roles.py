@@ -65,8 +65,14 @@ ROLES = (
     ),
     Role(
         MODERATORS,
-        _("Approve or reject pages in moderation."),
-        permissions=(ACCESS_ADMIN,),
+        _("Approve or reject pages in moderation; moderate residents' opinions."),
+        permissions=(
+            ACCESS_ADMIN,
+            "opinions.view_opinion",
+            "opinions.moderate_opinion",
+            "opinions.promote_opinion",
+            "opinions.view_opinion_contact",
+        ),
         page_permissions=PAGE_PUBLISH,
         collection_permissions=MEDIA_WRITE,
     ),
@@ -88,7 +94,12 @@ ROLES = (
     Role(
         SUPERVISORS,
         _("Read every record and its history; change nothing."),
-        permissions=(ACCESS_ADMIN, "people.view_person", "audit.view_auditentry"),
+        permissions=(
+            ACCESS_ADMIN,
+            "people.view_person",
+            "opinions.view_opinion",
+            "audit.view_auditentry",
+        ),
     ),
     Role(
         REPRESENTATIVES,

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -7,11 +8,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from blog.models import BlogPage
+from cms.blocks import ContentBlock
 from cms.pages import CommunityPageMixin, DirectRouteMixin
 from cms.paging import slice_page
 from cms.search import HanSearchMixin
-
-from .blocks import ContentBlock
+from opinions.models import Opinion
 
 
 class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
@@ -42,7 +44,15 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = self.front_page_sections()
+        context["notice_board"] = Opinion.objects.notice_board()
         return context
+
+    def latest_notices(self):
+        notices = BlogPage.objects.notices().only("title", "url_path", "path", "depth", "date")[:5]
+        return [
+            {"page": notice, "title": notice.title, "meta": date_format(notice.date)}
+            for notice in notices
+        ]
 
     def front_page_sections(self):
         """The sections of the front page, in order, each a title and its items.

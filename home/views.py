@@ -26,7 +26,9 @@ def search(request):
     elif query:
         terms = search_terms(query)
         if terms:
-            results = Page.objects.live().public().specific().search(terms, operator="and")
+            # Base pages only: the results show titles and search descriptions, and asking
+            # for each page type's own fields would cost a query per type.
+            results = Page.objects.live().public().search(terms, operator="and")
     paginator = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE)
     # An unknown or out-of-range page number shows the nearest real page, never an error.
     page = paginator.get_page(request.GET.get("page"))

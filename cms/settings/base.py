@@ -17,9 +17,12 @@ INSTALLED_APPS = [
     "home",
     "people",
     "audit",
+    "opinions",
+    "blog",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
@@ -169,6 +172,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The site's search form accepts at most this many characters.
 SEARCH_QUERY_MAX_LENGTH = 100
 SEARCH_RESULTS_PER_PAGE = 10
+
+# Residents' opinions: the longest accepted, how many one client may send (django-ratelimit,
+# counted in the shared cache), and how long moderators' email digests are apart.
+OPINION_MAX_LENGTH = 2000
+OPINION_RATE_LIMIT = "5/10m"
+OPINION_DIGEST_MINUTES = 30
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

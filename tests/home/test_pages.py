@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
@@ -96,11 +97,12 @@ class TestFrontPage:
     def test_every_section_says_nothing_yet_when_empty(self, client, home_page, language):
         with translation.override(language):
             expected = [(str(s["title"]), str(s["empty"])) for s in home_page.front_page_sections()]
+            expected.append((_("Notice board"), _("Nothing on the notice board yet.")))
         response = client.get("/", headers={"accept-language": language})
         sections = soup(response).select("main section")
         shown = [(s.h2.get_text(), s.select_one("p.empty").get_text()) for s in sections]
         assert shown == expected
-        assert len(shown) == 5
+        assert len(shown) == 6
 
     def test_sections_in_english(self, client):
         sections = soup(client.get("/", headers=ENGLISH)).select("main section")
@@ -110,6 +112,7 @@ class TestFrontPage:
             "Upcoming meetings",
             "Open votes",
             "This month's duty roster",
+            "Notice board",
         ]
         assert sections[0].select_one("p.empty").get_text() == "No notices at the moment."
 

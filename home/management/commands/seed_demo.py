@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from blog import demo as blog_demo
 from cms import roles
 from home import demo as home_demo
 from people import demo as people_demo
@@ -32,6 +33,7 @@ ACCOUNTS = {
 SEEDERS = [
     ("people", people_demo.seed),
     ("pages", home_demo.seed),
+    ("blog and opinions", blog_demo.seed),
 ]
 
 

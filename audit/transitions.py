@@ -1,0 +1,49 @@
+"""State changes: named transitions (django-fsm-2), allowed to named roles, recorded.
+
+Models declare their transitions with ``django_fsm.transition(..., permission=...)``; the
+permissions are granted to groups in ``cms.roles``. Views never set a state field: they
+call ``perform``, which checks the transition is possible from the current state and
+allowed to the user, runs it, and saves, so that the history row is labelled with the
+transition's name, the user and the reason.
+"""
+
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from .history import mark_transition
+
+
+class TransitionRefused(Exception):
+    """The transition is not possible from the record's current state."""
+
+
+def perform(instance, name, user, reason="", **kwargs):
+    """Run the transition ``name`` on ``instance`` as ``user``, and save it.
+
+    Raises ``PermissionDenied`` if the user's roles do not allow it and
+    ``TransitionRefused`` if the record's state does not.
+    """
+    method = getattr(instance, name, None)
+    if method is None or not hasattr(method, "_django_fsm"):
+        raise ValueError(f"{type(instance).__name__} has no transition named {name!r}")
+    if not has_transition_perm(method, user):
+        raise PermissionDenied(name)
+    if not can_proceed(method):
+        raise TransitionRefused(name)
+    with transaction.atomic():
+        try:
+            method(by=user, **kwargs)
+        except TransitionNotAllowed as error:
+            raise TransitionRefused(name) from error
+        mark_transition(instance, name, reason)
+        instance._history_user = user
+        instance.save()
+    return instance
+
+
+def allowed_transitions(instance, user, field="state"):
+    """The names of the transitions ``user`` may run on ``instance`` now."""
+    available = getattr(instance, f"get_available_user_{field}_transitions")
+    return [transition.name for transition in available(user)]

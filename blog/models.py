@@ -1,0 +1,173 @@
+"""The blog column: the organisation sets topics, publishes notices and activity reports,
+and residents give their opinions on them (moderated first, see ``opinions``)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from cms.blocks import ContentBlock
+from cms.pages import CommunityPageMixin
+from cms.paging import slice_page
+from cms.search import HanSearchMixin
+from opinions.models import Opinion
+from opinions.pages import OpinionsPageMixin
+
+
+class BlogKind(models.TextChoices):
+    TOPIC = "topic", _("discussion topic")
+    NOTICE = "notice", _("notice")
+    REPORT = "report", _("activity report")
+
+
+class BlogPageQuerySet(PageQuerySet):
+    def published(self):
+        return self.live().public().order_by("-date", "-first_published_at", "-pk")
+
+    def notices(self):
+        return self.published().filter(kind=BlogKind.NOTICE)
+
+
+class BlogPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "blog.BlogPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class BlogIndexPage(RoutablePageMixin, CommunityPageMixin, HanSearchMixin, Page):
+    """The column at /blog/: its posts, newest first, filtered by kind and tag; the notice
+    board; and the RSS feed at /blog/feed/."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction")
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["blog.BlogPage"]
+    max_count = 1
+    posts_per_page = 10
+
+    class Meta:
+        verbose_name = _("blog index")
+
+    def posts(self):
+        return BlogPage.objects.child_of(self).published()
+
+    @path("")
+    def index(self, request):
+        posts = self.posts().only(
+            "title", "url_path", "path", "depth", "kind", "date", "introduction"
+        )
+        kind = request.GET.get("kind", "")
+        tag = request.GET.get("tag", "")[:100]
+        if kind in BlogKind.values:
+            posts = posts.filter(kind=kind)
+        elif kind:
+            kind = ""  # an unknown kind filters nothing (the page says so)
+        if tag:
+            posts = posts.filter(tags__name=tag)
+        return self.render(
+            request,
+            context_overrides={
+                "posts": slice_page(posts, request.GET.get("page"), self.posts_per_page),
+                "kinds": BlogKind.choices,
+                "kind": kind,
+                "kind_unknown": bool(request.GET.get("kind")) and not kind,
+                "tag": tag,
+                "filter_query": urlencode({"kind": kind, "tag": tag}) + "&",
+                "tags": Tag.objects.filter(blog_blogpagetag_items__content_object__live=True)
+                .distinct()
+                .order_by("name"),
+                "notice_board": Opinion.objects.notice_board(),
+            },
+        )
+
+    @path("feed/")
+    def feed(self, request):
+        from .feeds import BlogFeed
+
+        return BlogFeed(self)(request)
+
+
+class BlogPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Page):
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=BlogKind.choices, default=BlogKind.TOPIC
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    introduction = models.TextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), verbose_name=_("body"), blank=True)
+    tags = ClusterTaggableManager(through=BlogPageTag, blank=True, verbose_name=_("tags"))
+    takes_opinions = models.BooleanField(
+        _("residents may give opinions"),
+        default=True,
+    )
+    opinions_close_at = models.DateTimeField(
+        _("opinions close"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to take opinions for as long as the page is published."),
+    )
+
+    objects = PageManager.from_queryset(BlogPageQuerySet)()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("date")]),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        MultiFieldPanel(
+            [FieldPanel("takes_opinions"), FieldPanel("opinions_close_at")],
+            heading=_("Residents' opinions"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+        index.FilterField("kind"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction", "body")
+
+    parent_page_types = ["blog.BlogIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("blog post")
+        indexes = [models.Index(fields=["kind", "-date"], name="blogpage_kind_date")]
+
+    def accepts_opinions(self):
+        if not self.takes_opinions:
+            return False
+        return self.opinions_close_at is None or timezone.now() < self.opinions_close_at
+
+    def opinions_closed_message(self):
+        if self.takes_opinions and self.opinions_close_at:
+            return _(
+                "Opinions on this topic closed on %(date)s. Thank you to everyone who took part."
+            ) % {"date": timezone.localtime(self.opinions_close_at).strftime("%Y-%m-%d %H:%M")}
+        return _("This post does not take opinions.")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["post_tags"] = list(self.tags.all())
+        # The column's URL, without asking the database for the parent page.
+        context["index_url"] = self.url[: -len(self.slug) - 1] if self.url else ""
+        return context

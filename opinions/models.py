@@ -1,0 +1,211 @@
+"""Residents' opinions on pages, moderated before anyone sees them.
+
+pending → approved / rejected / spam; approved ⇄ promoted to the notice board. Each step
+is a named transition allowed to Moderators (``cms.roles``) and recorded in history with
+the user, the time and the reason. The contact a resident leaves is personal data: it is
+shown only to those who hold ``opinions.view_opinion_contact``, never on the public site.
+"""
+
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.search import index
+
+from audit.history import AuditedHistory
+
+MODERATE = "opinions.moderate_opinion"
+PROMOTE = "opinions.promote_opinion"
+
+
+class OpinionState(models.TextChoices):
+    PENDING = "pending", _("awaiting moderation")
+    APPROVED = "approved", _("approved")
+    PROMOTED = "promoted", _("on the notice board")
+    REJECTED = "rejected", _("rejected")
+    SPAM = "spam", _("spam")
+
+
+# What the public may see.
+SHOWN = (OpinionState.APPROVED, OpinionState.PROMOTED)
+
+
+class OpinionQuerySet(models.QuerySet):
+    def shown(self):
+        return self.filter(state__in=SHOWN)
+
+    def notice_board(self, limit=5):
+        """The latest promoted opinions, with what the board shows of their page and promoter."""
+        return (
+            self.promoted()
+            .select_related("page", "promoted_by")
+            .only(
+                "author_name",
+                "body",
+                "language",
+                "promoted_at",
+                "page__title",
+                "page__url_path",
+                "page__path",
+                "page__depth",
+                "page__id",
+                "page__content_type_id",
+                "promoted_by__first_name",
+                "promoted_by__last_name",
+                "promoted_by__username",
+            )
+            .order_by("-promoted_at")[:limit]
+        )
+
+    def pending(self):
+        return self.filter(state=OpinionState.PENDING)
+
+    def promoted(self):
+        return self.filter(state=OpinionState.PROMOTED)
+
+    def on(self, page):
+        return self.filter(page_id=page.pk)
+
+
+class Opinion(FSMModelMixin, index.Indexed, models.Model):
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="opinions",
+    )
+    author_name = models.CharField(_("name shown"), max_length=50)
+    contact = models.CharField(
+        _("contact"),
+        max_length=100,
+        blank=True,
+        help_text=_("Personal data: seen only by moderators, never published."),
+    )
+    body = models.TextField(_("opinion"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    state = FSMField(
+        _("state"),
+        default=OpinionState.PENDING,
+        choices=OpinionState.choices,
+        protected=True,
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("promoted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    promoted_at = models.DateTimeField(_("promoted"), null=True, blank=True)
+
+    history = AuditedHistory(
+        personal_fields=["contact"], personal_permission="opinions.view_opinion_contact"
+    )
+    objects = OpinionQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("body"),
+        index.SearchField("author_name"),
+        index.FilterField("state"),
+        index.FilterField("page_id"),
+    ]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        permissions = [
+            ("moderate_opinion", _("Can approve, reject or mark opinions as spam")),
+            ("promote_opinion", _("Can promote opinions to the notice board")),
+            ("view_opinion_contact", _("Can see the contact residents leave")),
+        ]
+        indexes = [
+            models.Index(fields=["page", "state", "-created_at"], name="opinion_page_state"),
+            models.Index(fields=["state", "-promoted_at"], name="opinion_state_promoted"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.excerpt}"
+
+    @property
+    @admin.display(description=_("opinion"))
+    def excerpt(self):
+        return Truncator(self.body).chars(40)
+
+    @property
+    def promoted_by_name(self):
+        user = self.promoted_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    @property
+    def is_shown(self):
+        return self.state in SHOWN
+
+    def _moderated(self, by):
+        self.moderated_by = by
+        self.moderated_at = timezone.now()
+
+    @transition(
+        field=state, source=OpinionState.PENDING, target=OpinionState.APPROVED, permission=MODERATE
+    )
+    def approve(self, by=None):
+        self._moderated(by)
+
+    # An approved opinion found wrong later can still be taken down.
+    @transition(
+        field=state,
+        source=[OpinionState.PENDING, OpinionState.APPROVED],
+        target=OpinionState.REJECTED,
+        permission=MODERATE,
+    )
+    def reject(self, by=None):
+        self._moderated(by)
+
+    @transition(
+        field=state,
+        source=[OpinionState.PENDING, OpinionState.APPROVED],
+        target=OpinionState.SPAM,
+        permission=MODERATE,
+    )
+    def mark_spam(self, by=None):
+        self._moderated(by)
+
+    @transition(
+        field=state, source=OpinionState.APPROVED, target=OpinionState.PROMOTED, permission=PROMOTE
+    )
+    def promote(self, by=None):
+        self.promoted_by = by
+        self.promoted_at = timezone.now()
+
+    @transition(
+        field=state, source=OpinionState.PROMOTED, target=OpinionState.APPROVED, permission=PROMOTE
+    )
+    def demote(self, by=None):
+        self.promoted_by = None
+        self.promoted_at = None
+
+
+# The transitions by name, with the words a moderator sees.
+TRANSITIONS = {
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "mark_spam": _("Mark as spam"),
+    "promote": _("Promote to the notice board"),
+    "demote": _("Take off the notice board"),
+}

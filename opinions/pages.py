@@ -1,0 +1,116 @@
+"""The part every page type that takes residents' opinions shares (blog, hearings)."""
+
+import math
+
+from django_ratelimit.core import get_usage
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cms.net import client_ip
+from cms.paging import slice_page
+
+from .forms import OpinionForm
+from .models import Opinion
+from .notify import opinion_received
+
+RATE_GROUP = "opinions.post"
+
+
+def _client_key(group, request):
+    return client_ip(request)
+
+
+def _rate_usage(request, *, increment):
+    """How many opinions this client has sent in the current window (django-ratelimit)."""
+    return get_usage(
+        request,
+        group=RATE_GROUP,
+        key=_client_key,
+        rate=settings.OPINION_RATE_LIMIT,
+        method="POST",
+        increment=increment,
+    )
+
+
+class OpinionsPageMixin:
+    """Shows a page's approved opinions, newest first, and the form to add one.
+
+    A page type says when it takes opinions by overriding ``accepts_opinions``; outside
+    that time the form is not shown and a posted opinion is refused with a clear message.
+    """
+
+    opinions_per_page = 10
+
+    def accepts_opinions(self):
+        return True
+
+    def opinions_closed_message(self):
+        return _("This page no longer takes opinions.")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        shown = (
+            Opinion.objects.shown()
+            .on(self)
+            .only("author_name", "body", "created_at", "state", "language")
+        )
+        context["opinions"] = slice_page(
+            shown, request.GET.get("opinions"), per_page=self.opinions_per_page
+        )
+        context["accepts_opinions"] = self.accepts_opinions()
+        if "opinion_form" not in context and context["accepts_opinions"]:
+            context["opinion_form"] = OpinionForm()
+        context["opinion_received"] = request.GET.get("opinion") == "received"
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            return self.serve_opinion(request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
+
+    def _render(self, request, status, **extra):
+        context = self.get_context(request)
+        context.update(extra)
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def serve_opinion(self, request, *args, **kwargs):
+        if not self.accepts_opinions():
+            return self._render(request, 409, opinion_error=self.opinions_closed_message())
+
+        # Only opinions that are kept count against the limit, so a form sent back with a
+        # mistake to correct costs the resident nothing.
+        usage = _rate_usage(request, increment=False)
+        form = OpinionForm(request.POST)
+        if usage["count"] >= usage["limit"]:
+            minutes = max(1, math.ceil(usage["time_left"] / 60))
+            return self._render(
+                request,
+                429,
+                opinion_form=form,
+                opinion_error=ngettext(
+                    "You have sent several opinions in a short time. Please try again in %(minutes)d minute; what you wrote is still in the form.",
+                    "You have sent several opinions in a short time. Please try again in %(minutes)d minutes; what you wrote is still in the form.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+        if form.is_bot:
+            # Tell a bot nothing: it sees the usual confirmation, and nothing is kept.
+            return HttpResponseRedirect(self._received_url())
+        if not form.is_valid():
+            return self._render(request, 400, opinion_form=form)
+
+        opinion = form.save(commit=False)
+        opinion.page_id = self.pk
+        opinion.language = request.LANGUAGE_CODE
+        opinion.save()
+        _rate_usage(request, increment=True)
+        opinion_received()
+        return HttpResponseRedirect(self._received_url())
+
+    def _received_url(self):
+        return f"{self.url}?opinion=received#opinions"

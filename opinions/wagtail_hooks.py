@@ -1,0 +1,162 @@
+from django_fsm import can_proceed, has_transition_perm
+
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.widgets import Button
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from audit.transitions import TransitionRefused, perform
+
+from . import views
+from .models import TRANSITIONS, Opinion, OpinionState
+
+
+class OpinionViewSet(SnippetViewSet):
+    model = Opinion
+    icon = "comment"
+    menu_label = _("Opinions")
+    menu_order = 250
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = [
+        # A plain name first: Wagtail makes it the title column, with the row's buttons.
+        "excerpt",
+        Column("author_name", label=_("Name shown")),
+        Column("page", label=_("Page"), accessor="page.title"),
+        StatusTagColumn(
+            "state",
+            label=_("State"),
+            accessor="get_state_display",
+            primary=lambda opinion: opinion.state == OpinionState.PENDING,
+        ),
+        DateColumn("created_at", label=_("Received")),
+    ]
+    list_filter = ["state", "page", "language"]
+    search_fields = ["body", "author_name"]
+    ordering = ["-created_at"]
+    inspect_view_fields = [
+        "page",
+        "author_name",
+        "body",
+        "language",
+        "created_at",
+        "state",
+        "moderated_by",
+        "moderated_at",
+        "promoted_by",
+        "promoted_at",
+    ]
+    list_export = ["created_at", "page", "author_name", "body", "language", "state"]
+    export_filename = "opinions"
+
+    def get_queryset(self, request):
+        return Opinion.objects.select_related("page")
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/do/<str:name>/", views.transition_view, name="transition"),
+        ]
+
+
+opinion_viewset = OpinionViewSet()
+register_snippet(opinion_viewset)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def opinion_transition_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, Opinion):
+        return
+    for priority, (name, label) in enumerate(TRANSITIONS.items(), start=1):
+        method = getattr(snippet, name)
+        if can_proceed(method) and has_transition_perm(method, user):
+            url = reverse(opinion_viewset.get_url_name("transition"), args=[snippet.pk, name])
+            if next_url:
+                url += "?" + urlencode({"next": next_url})
+            yield Button(label, url, priority=priority, icon_name="arrow-right")
+
+
+class TransitionBulkAction(SnippetBulkAction):
+    """Approve, reject or mark as spam many opinions at once."""
+
+    models = [Opinion]
+    template_name = "opinions/admin/confirm_bulk_transition.html"
+    transition = None
+
+    def check_perm(self, snippet):
+        method = getattr(snippet, self.transition)
+        return has_transition_perm(method, self.request.user) and can_proceed(method)
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        done = 0
+        for opinion in objects:
+            try:
+                perform(opinion, cls.transition, user)
+            except TransitionRefused:
+                continue
+            done += 1
+        return done, 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(action)s: %(count)d opinion.", "%(action)s: %(count)d opinions.", num_parent_objects
+        ) % {"action": TRANSITIONS[self.transition], "count": num_parent_objects}
+
+
+class ApproveBulkAction(TransitionBulkAction):
+    display_name = TRANSITIONS["approve"]
+    action_type = "approve"
+    aria_label = _("Approve the selected opinions")
+    transition = "approve"
+    action_priority = 10
+
+
+class RejectBulkAction(TransitionBulkAction):
+    display_name = TRANSITIONS["reject"]
+    action_type = "reject"
+    aria_label = _("Reject the selected opinions")
+    transition = "reject"
+    action_priority = 20
+
+
+class SpamBulkAction(TransitionBulkAction):
+    display_name = TRANSITIONS["mark_spam"]
+    action_type = "mark_spam"
+    aria_label = _("Mark the selected opinions as spam")
+    transition = "mark_spam"
+    action_priority = 30
+    classes = {"serious"}
+
+
+for bulk_action in (ApproveBulkAction, RejectBulkAction, SpamBulkAction):
+    hooks.register("register_bulk_action", bulk_action)
+
+
+class PendingOpinionsPanel(Component):
+    name = "pending_opinions"
+    template_name = "opinions/admin/pending_panel.html"
+    order = 50
+
+    def __init__(self, count):
+        self.count = count
+
+    def get_context_data(self, parent_context):
+        return {
+            "count": self.count,
+            "queue_url": reverse(opinion_viewset.get_url_name("list")) + "?state=pending",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_pending_opinions_panel(request, panels):
+    if request.user.has_perm("opinions.moderate_opinion"):
+        panels.append(PendingOpinionsPanel(Opinion.objects.pending().count()))
