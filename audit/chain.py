@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
 from .models import AuditEntry, ChainLock
@@ -69,7 +69,12 @@ def append(*, source, content_type, **fields):
     with transaction.atomic():
         # Take the chain's lock before reading its last entry (see ChainLock).
         if not ChainLock.objects.filter(pk=1).update(appends=F("appends") + 1):
-            ChainLock.objects.create(pk=1, appends=1)
+            try:
+                with transaction.atomic():
+                    ChainLock.objects.create(pk=1, appends=1)
+            except IntegrityError:
+                # Another writer created the lock row first: wait for it like any writer.
+                ChainLock.objects.filter(pk=1).update(appends=F("appends") + 1)
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         prev_hash = last or GENESIS
         digest = source_digest(type(source), source.pk)

@@ -1,7 +1,9 @@
 """Readable, field-by-field differences between versions of a record."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,9 @@ def display_value(row, field):
     if field.is_relation:
         related = field.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Stored in UTC; read in the site's time zone, like every other time in the admin.
+        value = timezone.localtime(value)
     return str(localize(value))
 
 

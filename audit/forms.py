@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
+# django-simple-history keeps the reason in a varchar(100) (its default field): a longer
+# reason would fail to save on PostgreSQL, so the form accepts no more.
+REASON_MAX_LENGTH = 100
+
 
 class ReasonForm(WagtailAdminModelForm):
     """For the admin forms of audited models where a change matters: asks why.
@@ -14,7 +18,7 @@ class ReasonForm(WagtailAdminModelForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional. Kept in the history with your change, for the supervisors."),
     )

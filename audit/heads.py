@@ -16,7 +16,12 @@ def read_head(path):
     lines = [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if not lines:
         raise ValueError("the file holds no head")
-    entry_id, entry_hash = lines[-1][:2]
-    if len(entry_hash) != 64:
+    last = lines[-1]
+    if (
+        len(last) < 2
+        or not last[0].isdigit()
+        or len(last[1]) != 64
+        or last[1].strip("0123456789abcdef")
+    ):
         raise ValueError("the last line is not a head written by audit_head")
-    return int(entry_id), entry_hash
+    return int(last[0]), last[1]

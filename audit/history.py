@@ -43,13 +43,52 @@ class AuditedHistory(HistoricalRecords):
 
 
 def mark_transition(instance, name, reason=""):
-    """Label the next history row of ``instance`` as the named state transition."""
+    """Label the next history row of ``instance`` as the named state transition.
+
+    The label, and the reason given with it, apply to that one row only.
+    """
     instance._audit_action = ("transition", name)
     if reason:
-        instance._change_reason = reason
+        _reason_once(instance, reason)
 
 
 def mark_restore(instance, reason):
     """Label the next history row of ``instance`` as a restore from history."""
     instance._audit_action = ("restored", "")
+    _reason_once(instance, reason)
+
+
+def restore_from_history(history_row, reason):
+    """Bring a deleted record back with the values of its last history row ``history_row``.
+
+    The restore is recorded as the record's next history row, labelled "restored". Django
+    stamps ``auto_now_add`` fields on every insert, so the record is first inserted without
+    history, given back its stored creation time, and then saved once more: that save writes
+    the history row, with every value as it was before the deletion.
+    """
+    instance = history_row.instance
+    model = type(instance)
+    kept = {
+        field.attname: getattr(instance, field.attname)
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now_add", False)
+    }
+    with transaction.atomic():
+        instance.skip_history_when_saving = True
+        try:
+            instance.save(force_insert=True)
+        finally:
+            del instance.skip_history_when_saving
+        if kept:
+            model._base_manager.filter(pk=instance.pk).update(**kept)
+            for name, value in kept.items():
+                setattr(instance, name, value)
+        mark_restore(instance, reason)
+        instance.save()
+    return instance
+
+
+def _reason_once(instance, reason):
     instance._change_reason = reason
+    # ``audit.recording`` forgets the reason once the labelled row is written.
+    instance._audit_reason = reason

@@ -41,8 +41,11 @@ def chain_history_row(sender, instance, history_instance, history_user=None, **k
         HISTORY_TYPES[history_instance.history_type],
         "",
     )
-    # The label applies to one save only.
+    # The label applies to one save only, and so does a reason given with it.
     instance.__dict__.pop("_audit_action", None)
+    labelled_reason = instance.__dict__.pop("_audit_reason", None)
+    if labelled_reason is not None and instance.__dict__.get("_change_reason") == labelled_reason:
+        del instance.__dict__["_change_reason"]
     chain.append(
         source=history_instance,
         content_type=ContentType.objects.get_for_model(model),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from .diff import field_changes, revision_changes
 from .filters import AuditEntryFilterSet
-from .history import mark_restore
+from .history import restore_from_history
 from .models import Action, AuditEntry
 from .registry import is_audited
 
@@ -185,10 +185,10 @@ def restore(request, pk):
     if type(instance)._base_manager.filter(pk=instance.pk).exists():
         messages.error(request, _("This record exists already; there is nothing to restore."))
         return redirect("audit_history:inspect", pk)
-    mark_restore(instance, _("Restored from history entry #%(entry)s") % {"entry": entry.pk})
     try:
-        with transaction.atomic():
-            instance.save(force_insert=True)
+        instance = restore_from_history(
+            source, _("Restored from history entry #%(entry)s") % {"entry": entry.pk}
+        )
     except IntegrityError:
         messages.error(
             request,
@@ -209,6 +209,8 @@ class HistoryCentreViewSet(ModelViewSet):
     name = "audit_history"
     url_prefix = "history"
     index_view_class = HistoryIndexView
+    # The viewset passes its own page size to the index view (Wagtail's default is 20).
+    list_per_page = HistoryIndexView.paginate_by
     inspect_view_class = HistoryEntryView
     inspect_view_enabled = True
 
