@@ -70,6 +70,10 @@ def _log_username(log_entry):
 
 
 def wagtail_action(action):
+    # Actions the project's own modules log (such as "hearings.publish_decision") are
+    # their named transitions.
+    if not action.startswith("wagtail."):
+        return Action.TRANSITION
     if action in WAGTAIL_CREATED:
         return Action.CREATED
     if action in WAGTAIL_DELETED:

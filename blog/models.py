@@ -17,7 +17,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import ContentBlock
-from cms.pages import CommunityPageMixin
+from cms.pages import CommunityPageMixin, public
 from cms.paging import slice_page
 from cms.search import HanSearchMixin
 from opinions.models import Opinion
@@ -31,11 +31,12 @@ class BlogKind(models.TextChoices):
 
 
 class BlogPageQuerySet(PageQuerySet):
-    def published(self):
-        return self.live().public().order_by("-date", "-first_published_at", "-pk")
+    def published(self, request=None):
+        """Live posts outside private sections, newest first."""
+        return public(self.live(), request).order_by("-date", "-first_published_at", "-pk")
 
-    def notices(self):
-        return self.published().filter(kind=BlogKind.NOTICE)
+    def notices(self, request=None):
+        return self.published(request).filter(kind=BlogKind.NOTICE)
 
 
 class BlogPageTag(TaggedItemBase):
@@ -66,12 +67,12 @@ class BlogIndexPage(RoutablePageMixin, CommunityPageMixin, HanSearchMixin, Page)
     class Meta:
         verbose_name = _("blog index")
 
-    def posts(self):
-        return BlogPage.objects.child_of(self).published()
+    def posts(self, request=None):
+        return BlogPage.objects.child_of(self).published(request)
 
     @path("")
     def index(self, request):
-        posts = self.posts().only(
+        posts = self.posts(request).only(
             "title", "url_path", "path", "depth", "kind", "date", "introduction"
         )
         kind = request.GET.get("kind", "")

@@ -9,6 +9,27 @@ from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 
+def private_q(request=None):
+    """A filter matching the pages in private sections, read once per request."""
+    cached = getattr(request, "_community_private_q", None)
+    if cached is not None:
+        return cached
+    q = Q()
+    for restriction in PageViewRestriction.objects.select_related("page").only(
+        "page__path", "page__depth"
+    ):
+        q |= Q(path__startswith=restriction.page.path, depth__gte=restriction.page.depth)
+    q = q if q else Q(pk__in=[])
+    if request is not None:
+        request._community_private_q = q
+    return q
+
+
+def public(queryset, request=None):
+    """``queryset.public()``, but one query per request however many lists a page shows."""
+    return queryset.exclude(private_q(request))
+
+
 class CommunityPageMixin:
     def get_view_restrictions(self):
         """The view restrictions on this page and its ancestors, in one query.

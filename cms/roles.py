@@ -72,6 +72,7 @@ ROLES = (
             "opinions.moderate_opinion",
             "opinions.promote_opinion",
             "opinions.view_opinion_contact",
+            "hearings.publish_decision",
         ),
         page_permissions=PAGE_PUBLISH,
         collection_permissions=MEDIA_WRITE,

@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from hearings import views as hearings_views
 from home import views as home_views
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("healthz", home_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("calendar.ics", hearings_views.calendar_ics, name="calendar_ics"),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from cms.blocks import ContentBlock
 from cms.pages import CommunityPageMixin, DirectRouteMixin
 from cms.paging import slice_page
 from cms.search import HanSearchMixin
+from hearings.models import BriefingPage, HearingPage
 from opinions.models import Opinion
 
 
@@ -43,40 +46,89 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.front_page_sections()
+        context["sections"] = self.front_page_sections(request)
         context["notice_board"] = Opinion.objects.notice_board()
         return context
 
-    def latest_notices(self):
-        notices = BlogPage.objects.notices().only("title", "url_path", "path", "depth", "date")[:5]
+    def consultations_and_meetings(self, request=None, limit=5):
+        """Hearings in consultation, and the next briefings and hearings, in two queries."""
+        now = timezone.now()
+        fields = ("title", "url_path", "path", "depth", "starts_at", "venue")
+        hearings = list(
+            HearingPage.objects.published(request)
+            .filter(
+                Q(consultation_opens__lte=now, consultation_closes__gt=now) | Q(starts_at__gte=now)
+            )
+            .only(*fields, "consultation_opens", "consultation_closes", "decision_state")
+            .order_by("starts_at")
+        )
+        briefings = list(
+            BriefingPage.objects.published(request).upcoming(now).only(*fields)[:limit]
+        )
+        consultations = sorted(
+            (h for h in hearings if h.consultation_opens <= now < h.consultation_closes),
+            key=lambda h: h.consultation_closes,
+        )[:limit]
+        upcoming = sorted(
+            [h for h in hearings if h.starts_at >= now] + briefings, key=lambda m: m.starts_at
+        )[:limit]
+        return (
+            [
+                {
+                    "page": h,
+                    "title": h.title,
+                    "meta": _("until %(date)s")
+                    % {
+                        "date": date_format(
+                            timezone.localtime(h.consultation_closes), "DATETIME_FORMAT"
+                        )
+                    },
+                }
+                for h in consultations
+            ],
+            [
+                {
+                    "page": m,
+                    "title": m.title,
+                    "meta": date_format(timezone.localtime(m.starts_at), "DATETIME_FORMAT"),
+                }
+                for m in upcoming
+            ],
+        )
+
+    def latest_notices(self, request=None):
+        notices = BlogPage.objects.notices(request).only(
+            "title", "url_path", "path", "depth", "date"
+        )[:5]
         return [
             {"page": notice, "title": notice.title, "meta": date_format(notice.date)}
             for notice in notices
         ]
 
-    def front_page_sections(self):
+    def front_page_sections(self, request=None):
         """The sections of the front page, in order, each a title and its items.
 
         The module apps fill these in as they land; an empty list renders the section's
         "nothing yet" message.
         """
+        consultations, meetings = self.consultations_and_meetings(request)
         return [
             {
                 "key": "notices",
                 "title": _("Latest notices"),
-                "items": [],
+                "items": self.latest_notices(request),
                 "empty": _("No notices at the moment."),
             },
             {
                 "key": "consultations",
                 "title": _("Open consultations"),
-                "items": [],
+                "items": consultations,
                 "empty": _("No consultation is open at the moment."),
             },
             {
                 "key": "meetings",
                 "title": _("Upcoming meetings"),
-                "items": [],
+                "items": meetings,
                 "empty": _("No meeting is scheduled yet."),
             },
             {

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "audit",
     "opinions",
     "blog",
+    "hearings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -178,6 +179,8 @@ SEARCH_RESULTS_PER_PAGE = 10
 OPINION_MAX_LENGTH = 2000
 OPINION_RATE_LIMIT = "5/10m"
 OPINION_DIGEST_MINUTES = 30
+# Residents may give feedback on a briefing until this many days after it.
+BRIEFING_FEEDBACK_DAYS = 30
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

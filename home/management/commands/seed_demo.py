@@ -13,6 +13,7 @@ from django.db import transaction
 
 from blog import demo as blog_demo
 from cms import roles
+from hearings import demo as hearings_demo
 from home import demo as home_demo
 from people import demo as people_demo
 
@@ -34,6 +35,7 @@ SEEDERS = [
     ("people", people_demo.seed),
     ("pages", home_demo.seed),
     ("blog and opinions", blog_demo.seed),
+    ("briefings and hearings", hearings_demo.seed),
 ]
 
 

@@ -1,0 +1,478 @@
+"""Quarterly briefings and public hearings: what is coming, what residents said while it
+could still change something, and what was decided and why.
+
+A hearing's state follows its dates (announced → consultation open → consultation closed)
+until the named transition ``publish_decision`` (allowed to Moderators in ``cms.roles``)
+publishes its decision, which the transition refuses before the consultation has closed
+and the summary of opinions is written.
+"""
+
+import datetime
+
+from django_fsm import FSMField, transition
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Subquery
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from cms.pages import CommunityPageMixin, public
+from cms.paging import slice_page
+from cms.search import HanSearchMixin
+from opinions.pages import OpinionsPageMixin
+
+PUBLISH_DECISION = "hearings.publish_decision"
+
+
+class Audience(models.TextChoices):
+    PARTY = "party", _("party members")
+    REPRESENTATIVES = "representatives", _("resident representatives")
+    BOTH = "both", _("party members and resident representatives")
+
+
+class Category(models.TextChoices):
+    WELFARE = "welfare", _("public-welfare project")
+    PROPERTY = "property", _("property management")
+    OTHER = "other", _("other matter")
+
+
+class HearingState(models.TextChoices):
+    ANNOUNCED = "announced", _("announced")
+    OPEN = "open", _("consultation open")
+    CLOSED = "closed", _("consultation closed")
+    DECIDED = "decided", _("decision published")
+
+
+class DecisionState(models.TextChoices):
+    PENDING = "pending", _("not yet published")
+    PUBLISHED = "published", _("published")
+
+
+class MeetingQuerySet(PageQuerySet):
+    def published(self, request=None):
+        return public(self.live(), request)
+
+    def upcoming(self, now=None):
+        return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+    def in_year(self, year):
+        return self.filter(starts_at__year=year)
+
+
+MeetingManager = PageManager.from_queryset(MeetingQuerySet)
+
+
+class Meeting(models.Model):
+    """When and where: shared by briefings and hearings."""
+
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200)
+
+    objects = MeetingManager()
+
+    meeting_panels = [
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldPanel("venue"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title  # meetings are pages
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A meeting must end after it starts.")})
+
+    @property
+    def is_upcoming(self):
+        return self.starts_at >= timezone.now()
+
+    @property
+    def end(self):
+        """The end shown in the calendar: as given, or two hours after the start."""
+        return self.ends_at or self.starts_at + datetime.timedelta(hours=2)
+
+
+class MeetingIndexMixin:
+    """The listing shared by /briefings/ and /hearings/: upcoming first, then past, with
+    filters by year (and category, where the page type has one)."""
+
+    meeting_model = None
+    past_per_page = 10
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        meetings = self.meeting_model.objects.child_of(self).published(request)
+        filters = {}
+        year = request.GET.get("year", "")
+        if year.isdigit() and 2000 <= int(year) <= 2100:
+            meetings = meetings.in_year(int(year))
+            filters["year"] = year
+        elif year:
+            context["filter_error"] = _("Choose a year from the list.")
+        category = request.GET.get("category", "")
+        if category and hasattr(self.meeting_model, "category"):
+            if category in Category.values:
+                meetings = meetings.filter(category=category)
+                filters["category"] = category
+            else:
+                context["filter_error"] = _("Choose a category from the list.")
+        context["upcoming"] = list(meetings.upcoming(now)[:50])
+        context["past"] = slice_page(
+            meetings.past(now), request.GET.get("page"), self.past_per_page
+        )
+        context["filters"] = filters
+        context["filter_query"] = urlencode(filters) + "&" if filters else ""
+        context["years"] = range(timezone.localdate().year + 1, 2019, -1)
+        context["categories"] = Category.choices if hasattr(self.meeting_model, "category") else []
+        return context
+
+
+class BriefingIndexPage(MeetingIndexMixin, CommunityPageMixin, HanSearchMixin, Page):
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction")
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["hearings.BriefingPage"]
+    max_count = 1
+    template = "hearings/meeting_index_page.html"
+
+    class Meta:
+        verbose_name = _("briefings index")
+
+    @property
+    def meeting_model(self):
+        return BriefingPage
+
+
+class BriefingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting, Page):
+    """A quarterly briefing to party members and resident representatives. Residents give
+    feedback as opinions; at the next briefing, "you said, we did" answers it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"),
+        choices=[
+            (1, _("first quarter")),
+            (2, _("second quarter")),
+            (3, _("third quarter")),
+            (4, _("fourth quarter")),
+        ],
+    )
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.BOTH
+    )
+    agenda = RichTextField(_("agenda"), features=["bold", "italic", "ol", "ul", "link"])
+    minutes = RichTextField(
+        _("minutes"),
+        blank=True,
+        features=["bold", "italic", "ol", "ul", "link", "h3"],
+        help_text=_("Written after the briefing."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("year"), FieldPanel("quarter"), FieldPanel("audience")]),
+        *Meeting.meeting_panels,
+        FieldPanel("agenda"),
+        FieldPanel("minutes"),
+        InlinePanel(
+            "feedback_items",
+            heading=_("Feedback received at this briefing"),
+            label=_("Item"),
+            help_text=_(
+                "What residents raised here. Answer each item once something has been done; it stays open until then."
+            ),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("agenda"),
+        index.SearchField("minutes"),
+        index.SearchField("venue"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "agenda", "minutes", "venue")
+    parent_page_types = ["hearings.BriefingIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("briefing")
+
+    def accepts_opinions(self):
+        return timezone.now() < self.starts_at + datetime.timedelta(
+            days=settings.BRIEFING_FEEDBACK_DAYS
+        )
+
+    def opinions_closed_message(self):
+        return _("Feedback on this briefing has closed. Please give yours on the next one.")
+
+    def you_said_we_did(self):
+        """Feedback from earlier briefings: all of the previous one's, answered or not, and
+        every older item still open."""
+        earlier = BriefingPage.objects.live().filter(starts_at__lt=self.starts_at)
+        previous = earlier.order_by("-starts_at").values("pk")[:1]
+        return (
+            BriefingFeedbackItem.objects.filter(page__in=earlier.values("pk"))
+            .filter(Q(page_id=Subquery(previous)) | Q(answer=""))
+            .select_related("page")
+            .only("summary", "answer", "answered_on", "page__title", "page__starts_at")
+            .order_by("-page__starts_at", "sort_order")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["you_said_we_did"] = list(self.you_said_we_did())
+        return context
+
+
+class BriefingFeedbackItem(Orderable):
+    page = ParentalKey(BriefingPage, related_name="feedback_items", on_delete=models.CASCADE)
+    summary = models.TextField(_("what residents said"))
+    answer = models.TextField(_("what was done"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    panels = [FieldPanel("summary"), FieldPanel("answer"), FieldPanel("answered_on")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("feedback item")
+        verbose_name_plural = _("feedback items")
+
+    def __str__(self):
+        return self.summary[:60]
+
+    def clean(self):
+        super().clean()
+        if self.answered_on and not self.answer.strip():
+            raise ValidationError(
+                {"answer": _("Say what was done before giving the date it was answered.")}
+            )
+
+    @property
+    def is_open(self):
+        return not self.answer.strip()
+
+
+class HearingIndexPage(MeetingIndexMixin, CommunityPageMixin, HanSearchMixin, Page):
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "introduction")
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["hearings.HearingPage"]
+    max_count = 1
+    template = "hearings/meeting_index_page.html"
+
+    class Meta:
+        verbose_name = _("hearings index")
+
+    @property
+    def meeting_model(self):
+        return HearingPage
+
+
+class HearingQuerySet(MeetingQuerySet):
+    def in_consultation(self, now=None):
+        now = now or timezone.now()
+        return self.filter(consultation_opens__lte=now, consultation_closes__gt=now).order_by(
+            "consultation_closes"
+        )
+
+
+class HearingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting, Page):
+    """A social briefing or hearing on a public-welfare project or property management."""
+
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.WELFARE
+    )
+    matter = models.TextField(
+        _("the matter"), help_text=_("What is to be decided, in plain words.")
+    )
+    consultation_opens = models.DateTimeField(_("consultation opens"))
+    consultation_closes = models.DateTimeField(_("consultation closes"))
+    documents = StreamField(
+        [("document", DocumentChooserBlock(label=_("Document")))],
+        verbose_name=_("documents"),
+        blank=True,
+    )
+    summary = RichTextField(
+        _("summary of opinions"),
+        blank=True,
+        features=["bold", "italic", "ol", "ul"],
+        help_text=_("Written once the consultation has closed: what residents said."),
+    )
+    decision = RichTextField(
+        _("decision"),
+        blank=True,
+        features=["bold", "italic", "ol", "ul", "link"],
+        help_text=_("What was decided and why. Shown once a moderator publishes it."),
+    )
+    decision_state = FSMField(
+        _("decision"), default=DecisionState.PENDING, choices=DecisionState.choices, editable=False
+    )
+    decision_published_at = models.DateTimeField(_("decision published"), null=True, editable=False)
+    decision_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = PageManager.from_queryset(HearingQuerySet)()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("category"),
+        FieldPanel("matter"),
+        *Meeting.meeting_panels,
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("consultation_opens"), FieldPanel("consultation_closes")])],
+            heading=_("Consultation"),
+        ),
+        FieldPanel("documents"),
+        FieldPanel("summary"),
+        FieldPanel("decision"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("matter"),
+        index.SearchField("summary"),
+        index.SearchField("venue"),
+        index.FilterField("category"),
+        *HanSearchMixin.search_fields,
+    ]
+    han_search_fields = ("title", "matter", "summary", "venue")
+    parent_page_types = ["hearings.HearingIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("hearing")
+        permissions = [("publish_decision", _("Can publish the decision of a hearing"))]
+
+    def clean(self):
+        super().clean()
+        if (
+            self.consultation_opens
+            and self.consultation_closes
+            and self.consultation_closes <= self.consultation_opens
+        ):
+            raise ValidationError(
+                {"consultation_closes": _("The consultation must close after it opens.")}
+            )
+
+    def state_at(self, now):
+        if self.decision_state == DecisionState.PUBLISHED:
+            return HearingState.DECIDED
+        if now < self.consultation_opens:
+            return HearingState.ANNOUNCED
+        if now < self.consultation_closes:
+            return HearingState.OPEN
+        return HearingState.CLOSED
+
+    @property
+    def state(self):
+        return self.state_at(timezone.now())
+
+    def get_state_display(self):
+        return HearingState(self.state).label
+
+    def accepts_opinions(self):
+        return self.state == HearingState.OPEN
+
+    def opinions_closed_message(self):
+        if self.state == HearingState.ANNOUNCED:
+            return _("The consultation opens on %(date)s; opinions are taken from then.") % {
+                "date": _local(self.consultation_opens)
+            }
+        return _("The consultation closed on %(date)s; opinions are no longer taken.") % {
+            "date": _local(self.consultation_closes)
+        }
+
+    # The gate of the decision: each condition is a reason the transition can refuse.
+    def consultation_has_closed(self):
+        return timezone.now() >= self.consultation_closes
+
+    def summary_is_written(self):
+        return bool(strip_html(self.summary))
+
+    def decision_is_written(self):
+        return bool(strip_html(self.decision))
+
+    @transition(
+        field=decision_state,
+        source=DecisionState.PENDING,
+        target=DecisionState.PUBLISHED,
+        permission=PUBLISH_DECISION,
+        conditions=[consultation_has_closed, summary_is_written, decision_is_written],
+    )
+    def publish_decision(self, by=None):
+        self.decision_published_at = timezone.now()
+        self.decision_published_by = by
+
+    def decision_blockers(self):
+        """Why the decision cannot be published yet, in words, or an empty list."""
+        blockers = []
+        if self.decision_state == DecisionState.PUBLISHED:
+            blockers.append(_("The decision is already published."))
+        if not self.consultation_has_closed():
+            blockers.append(
+                _("The consultation closes on %(date)s.")
+                % {"date": _local(self.consultation_closes)}
+            )
+        if not self.summary_is_written():
+            blockers.append(_("The summary of opinions has not been written."))
+        if not self.decision_is_written():
+            blockers.append(_("The decision has not been written."))
+        return blockers
+
+    def with_content_json(self, content):
+        """A draft revision never takes back a published decision: the decision's state
+        lives on the page, not in its revisions."""
+        page = super().with_content_json(content)
+        page.decision_state = self.decision_state
+        page.decision_published_at = self.decision_published_at
+        page.decision_published_by_id = self.decision_published_by_id
+        return page
+
+
+def strip_html(value):
+    from django.utils.html import strip_tags
+
+    return strip_tags(value or "").strip()
+
+
+def _local(moment):
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
