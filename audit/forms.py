@@ -3,9 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-# django-simple-history keeps the reason in a varchar(100) (its default field): a longer
-# reason would fail to save on PostgreSQL, so the form accepts no more.
-REASON_MAX_LENGTH = 100
+# History keeps reasons in a text column (see AuditedHistory); this keeps them readable.
+REASON_MAX_LENGTH = 500
 
 
 class ReasonForm(WagtailAdminModelForm):

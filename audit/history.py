@@ -29,6 +29,9 @@ class AuditedHistory(HistoricalRecords):
         kwargs.setdefault(
             "history_user_id_field", models.IntegerField(null=True, blank=True, db_index=True)
         )
+        # Reasons are as long as the person giving them needs (simple-history's default
+        # column holds 100 characters).
+        kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
         super().__init__(**kwargs)
 
     def create_historical_record(self, instance, history_type, using=None):
