@@ -24,10 +24,23 @@ FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 """
 
 
+# Other tables whose rows, once written, must never change (ballots, for one).
+_registered = []
+
+
+def register_append_only(*models):
+    """Make these models' tables refuse UPDATE and DELETE on PostgreSQL, like history."""
+    _registered.extend(model for model in models if model not in _registered)
+
+
 def append_only_tables():
     from .models import AuditEntry
 
-    return [AuditEntry._meta.db_table] + [model._meta.db_table for model in history_models()]
+    return (
+        [AuditEntry._meta.db_table]
+        + [model._meta.db_table for model in history_models()]
+        + [model._meta.db_table for model in _registered]
+    )
 
 
 def install_append_only_triggers(sender=None, using="default", **kwargs):

@@ -85,6 +85,10 @@ ROLES = (
             "people.view_person",
             "people.add_person",
             "people.change_person",
+            "votes.view_motion",
+            "votes.add_motion",
+            "votes.change_motion",
+            "votes.run_motion",
         ),
     ),
     Role(
@@ -99,6 +103,7 @@ ROLES = (
             ACCESS_ADMIN,
             "people.view_person",
             "opinions.view_opinion",
+            "votes.view_motion",
             "audit.view_auditentry",
         ),
     ),

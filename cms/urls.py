@@ -25,6 +25,7 @@ urlpatterns = [
     path("healthz", home_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("calendar.ics", hearings_views.calendar_ics, name="calendar_ics"),
+    path("votes/", include("votes.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from cms.paging import slice_page
 from cms.search import HanSearchMixin
 from hearings.models import BriefingPage, HearingPage
 from opinions.models import Opinion
+from votes.models import Motion
 
 
 class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
@@ -134,7 +136,10 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
             {
                 "key": "votes",
                 "title": _("Open votes"),
-                "items": [],
+                "items": [
+                    {"url": reverse("votes:detail", args=[motion.pk]), "title": motion.title}
+                    for motion in Motion.objects.open().only("title")[:5]
+                ],
                 "empty": _("No vote is open at the moment."),
             },
             {

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "opinions",
     "blog",
     "hearings",
+    "votes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

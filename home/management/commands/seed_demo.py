@@ -16,6 +16,7 @@ from cms import roles
 from hearings import demo as hearings_demo
 from home import demo as home_demo
 from people import demo as people_demo
+from votes import demo as votes_demo
 
 DEFAULT_PASSWORD = "community-demo"
 
@@ -36,6 +37,7 @@ SEEDERS = [
     ("pages", home_demo.seed),
     ("blog and opinions", blog_demo.seed),
     ("briefings and hearings", hearings_demo.seed),
+    ("votes", votes_demo.seed),
 ]
 
 

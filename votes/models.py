@@ -1,0 +1,280 @@
+"""Votes of the member representative meeting: motions, elections and the year-end
+democratic evaluation of cadres.
+
+A motion goes draft → open → closed → results published, each step a named transition
+allowed to Meeting clerks (``cms.roles``). Opening snapshots the eligible roll, so later
+changes to the register do not move the count. Each eligible person casts at most one
+ballot (a unique receipt in the database), online or through the clerk's roll call; once
+the motion is closed nothing about its ballots can change. Quorum and outcome are
+computed from the ballots and the roll, never typed in. For a secret motion the ballot
+holds no voter and no time, so neither the results nor the history tie a choice to a person.
+"""
+
+import math
+
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from audit.history import AuditedHistory
+from people.models import Person
+
+RUN = "votes.run_motion"
+
+
+class Kind(models.TextChoices):
+    MOTION = "motion", _("motion")
+    ELECTION = "election", _("election")
+    EVALUATION = "evaluation", _("evaluation of a cadre")
+
+
+class Rule(models.TextChoices):
+    SIMPLE = "simple", _("more than half of the votes cast")
+    TWO_THIRDS = "two_thirds", _("at least two-thirds of the votes cast")
+    ELIGIBLE = "eligible", _("more than half of the eligible roll")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    OPEN = "open", _("open for voting")
+    CLOSED = "closed", _("closed")
+    PUBLISHED = "published", _("results published")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    HALL = "hall", _("in the hall (roll call)")
+
+
+# The options a motion of each kind starts with (elections list their candidates instead).
+DEFAULT_OPTIONS = {
+    Kind.MOTION: [_("For"), _("Against"), _("Abstain")],
+    Kind.EVALUATION: [_("Satisfied"), _("Basically satisfied"), _("Dissatisfied")],
+}
+
+
+class MotionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=State.OPEN)
+
+    def published(self):
+        return self.filter(state=State.PUBLISHED)
+
+    def public(self):
+        """What residents may see: open motions and published results."""
+        return self.filter(state__in=(State.OPEN, State.PUBLISHED))
+
+
+class Motion(FSMModelMixin, ClusterableModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MOTION)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    meeting = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The briefing or hearing this vote belongs to, if any."),
+    )
+    subject = models.ForeignKey(
+        Person,
+        verbose_name=_("cadre evaluated"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        limit_choices_to={"is_cadre": True},
+    )
+    rule = models.CharField(_("majority"), max_length=20, choices=Rule.choices, default=Rule.SIMPLE)
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (% of the roll)"),
+        default=50,
+        help_text=_("The share of the eligible roll that must vote for the result to count."),
+    )
+    secret = models.BooleanField(
+        _("secret ballot"),
+        default=False,
+        help_text=_("Ballots keep no voter: results and history never tie a choice to a person."),
+    )
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+
+    history = AuditedHistory()
+    objects = MotionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        permissions = [("run_motion", _("Can open and close votes and publish their results"))]
+        indexes = [models.Index(fields=["state", "-opened_at"], name="motion_state_opened")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.kind == Kind.EVALUATION and not self.subject_id:
+            raise ValidationError({"subject": _("Choose the cadre this evaluation is about.")})
+        if self.kind != Kind.EVALUATION and self.subject_id:
+            raise ValidationError({"subject": _("Only an evaluation is about a cadre.")})
+        if not 0 < self.quorum_percent <= 100:
+            raise ValidationError(
+                {"quorum_percent": _("The quorum is a share of the roll, from 1 to 100.")}
+            )
+
+    def eligible_people(self):
+        """Who may vote, as the register stands now (the roll is fixed at opening)."""
+        people = Person.objects.active()
+        if self.kind == Kind.EVALUATION:
+            return people.filter(models.Q(is_representative=True) | models.Q(is_party_member=True))
+        return people.filter(is_representative=True)
+
+    # Conditions of the transitions: each is a reason the step can be refused.
+    def has_options(self):
+        return self.options.count() >= 2
+
+    @transition(
+        field=state, source=State.DRAFT, target=State.OPEN, permission=RUN, conditions=[has_options]
+    )
+    def open(self, by=None):
+        self.opened_at = timezone.now()
+        # The roll is written by ``save_roll`` once the state change is saved.
+        self._roll_to_snapshot = True
+
+    @transition(field=state, source=State.OPEN, target=State.CLOSED, permission=RUN)
+    def close(self, by=None):
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.CLOSED, target=State.PUBLISHED, permission=RUN)
+    def publish_results(self, by=None):
+        self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.state == State.DRAFT and self.kind in DEFAULT_OPTIONS and not self.options.exists():
+            # Stored in the community's own language, whoever creates the vote.
+            with translation.override(settings.LANGUAGE_CODE):
+                MotionOption.objects.bulk_create(
+                    MotionOption(motion=self, label=str(label), sort_order=order)
+                    for order, label in enumerate(DEFAULT_OPTIONS[self.kind])
+                )
+        if getattr(self, "_roll_to_snapshot", False):
+            del self._roll_to_snapshot
+            RollEntry.objects.bulk_create(
+                [RollEntry(motion=self, person=person) for person in self.eligible_people()],
+                ignore_conflicts=True,
+            )
+
+    @property
+    def results_visible(self):
+        return self.state == State.PUBLISHED
+
+    def tally(self):
+        from .tally import tally
+
+        return tally(self)
+
+
+class MotionOption(Orderable):
+    motion = ParentalKey(Motion, related_name="options", on_delete=models.CASCADE)
+    label = models.CharField(_("option"), max_length=100)
+    candidate = models.ForeignKey(
+        Person,
+        verbose_name=_("candidate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self):
+        return self.label
+
+
+class RollEntry(models.Model):
+    """One eligible person of a motion, fixed when the motion opened."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="roll")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "person"], name="roll_once_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.motion_id}: {self.person_id}"
+
+
+class BallotReceipt(models.Model):
+    """That a person voted (never what): one per person and motion, by a database constraint."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="receipts")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "person"], name="one_ballot_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.motion_id}: {self.person_id}"
+
+
+class Ballot(models.Model):
+    """A choice. For a secret motion it holds no voter and no time."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="ballots")
+    option = models.ForeignKey(MotionOption, on_delete=models.PROTECT, related_name="ballots")
+    voter = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cast_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["motion", "voter"],
+                condition=models.Q(voter__isnull=False),
+                name="one_named_ballot_per_voter",
+            )
+        ]
+        indexes = [models.Index(fields=["motion", "option"], name="ballot_motion_option")]
+
+    def __str__(self):
+        return f"{self.motion_id}: {self.option_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("A ballot cannot be changed once cast."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A ballot cannot be removed once cast."))
+
+
+def quorum_needed(roll_size, percent):
+    """How many of the roll must vote for ``percent`` % to be reached."""
+    return math.ceil(roll_size * percent / 100)

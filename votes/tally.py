@@ -1,0 +1,94 @@
+"""Counting: computed from the ballots and the roll, never typed in."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import Kind, Rule, quorum_needed
+
+
+@dataclass
+class OptionCount:
+    option_id: int
+    label: str
+    votes: int
+    share: float  # of the votes cast, 0..1
+
+
+@dataclass
+class Result:
+    roll: int
+    cast: int
+    quorum_needed: int
+    counts: list = field(default_factory=list)
+    winner: OptionCount | None = None
+    outcome: str = ""
+
+    @property
+    def turnout(self):
+        return self.cast / self.roll if self.roll else 0.0
+
+    @property
+    def quorum_met(self):
+        return self.roll > 0 and self.cast >= self.quorum_needed
+
+    @property
+    def carried(self):
+        return self.winner is not None
+
+
+def passes(votes, cast, roll, rule):
+    """Whether ``votes`` for one option reach the majority ``rule`` asks for."""
+    if rule == Rule.TWO_THIRDS:
+        return cast > 0 and votes * 3 >= cast * 2
+    if rule == Rule.ELIGIBLE:
+        return votes * 2 > roll
+    return votes * 2 > cast
+
+
+def tally(motion):
+    """The result of ``motion``: three queries whatever the number of ballots."""
+    options = list(motion.options.order_by("sort_order", "pk").values_list("pk", "label"))
+    by_option = dict(
+        motion.ballots.values_list("option_id")
+        .annotate(n=Count("pk"))
+        .values_list("option_id", "n")
+    )
+    roll = motion.roll.count()
+    cast = sum(by_option.values())
+    result = Result(roll=roll, cast=cast, quorum_needed=quorum_needed(roll, motion.quorum_percent))
+    result.counts = [
+        OptionCount(pk, label, by_option.get(pk, 0), (by_option.get(pk, 0) / cast) if cast else 0.0)
+        for pk, label in options
+    ]
+    if not result.quorum_met:
+        result.outcome = _("Not valid: the quorum was not reached.")
+        return result
+    if motion.kind == Kind.EVALUATION:
+        # The evaluation is the counts themselves; its summary is in ``evaluation_summary``.
+        result.outcome = _("Counted.")
+        return result
+    # A motion is carried by its first option ("for"); an election by its leading candidate.
+    if motion.kind == Kind.MOTION:
+        candidates = result.counts[:1]
+    else:
+        top = max((c.votes for c in result.counts), default=0)
+        candidates = [c for c in result.counts if c.votes == top and top > 0]
+        if len(candidates) > 1:
+            result.outcome = _("No one elected: a tie for the most votes.")
+            return result
+    if candidates and passes(candidates[0].votes, cast, roll, motion.rule):
+        result.winner = candidates[0]
+        result.outcome = (
+            _("Carried.")
+            if motion.kind == Kind.MOTION
+            else _("Elected: %(name)s.") % {"name": candidates[0].label}
+        )
+    else:
+        result.outcome = (
+            _("Not carried.")
+            if motion.kind == Kind.MOTION
+            else _("No one elected: no candidate reached the majority.")
+        )
+    return result

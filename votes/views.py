@@ -1,0 +1,77 @@
+"""The public side: open votes, the representatives' online ballot, published results."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from cms.paging import slice_page
+
+from .models import BallotReceipt, Kind, Motion, State
+from .services import VoteRefused, cast
+
+
+def _person(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "person", None)
+
+
+@require_safe
+def index(request):
+    public = Motion.objects.public().select_related("subject")
+    return TemplateResponse(
+        request,
+        "votes/index.html",
+        {
+            "open_motions": list(public.filter(state=State.OPEN).order_by("-opened_at")[:50]),
+            "results": slice_page(
+                public.filter(state=State.PUBLISHED).order_by("-published_at", "-pk"),
+                request.GET.get("page"),
+                20,
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def detail(request, pk):
+    motion = get_object_or_404(Motion.objects.select_related("subject", "meeting"), pk=pk)
+    if motion.state == State.DRAFT:
+        raise Http404
+    person = _person(request)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        try:
+            option = cast(motion.pk, person, request.POST.get("option", ""))
+        except VoteRefused as refusal:
+            error = refusal.message
+            status = 409 if refusal.message != _("Choose one of the options.") else 400
+        else:
+            messages.success(
+                request,
+                _("Your ballot is recorded: %(option)s. Thank you for voting.")
+                % {"option": option.label},
+            )
+            return redirect("votes:detail", pk=motion.pk)
+        motion.refresh_from_db()
+    has_voted = bool(person) and BallotReceipt.objects.filter(motion=motion, person=person).exists()
+    eligible = bool(person) and motion.roll.filter(person=person).exists()
+    context = {
+        "motion": motion,
+        "options": list(motion.options.order_by("sort_order", "pk")),
+        "person": person,
+        "has_voted": has_voted,
+        "eligible": eligible,
+        "can_vote": motion.state == State.OPEN and eligible and not has_voted,
+        "error": error,
+        "result": motion.tally() if motion.results_visible else None,
+        "is_evaluation": motion.kind == Kind.EVALUATION,
+    }
+    return TemplateResponse(request, "votes/detail.html", context, status=status)

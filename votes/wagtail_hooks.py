@@ -1,0 +1,107 @@
+from django_fsm import can_proceed
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    ObjectList,
+    PageChooserPanel,
+)
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import admin_views
+from .forms import MotionForm
+from .models import Motion, State
+
+
+class MotionViewSet(SnippetViewSet):
+    model = Motion
+    icon = "tasks"
+    menu_label = _("Votes")
+    menu_order = 260
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = [
+        "title",
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        StatusTagColumn(
+            "state",
+            label=_("State"),
+            accessor="get_state_display",
+            primary=lambda motion: motion.state == State.OPEN,
+        ),
+        DateColumn("opened_at", label=_("Opened")),
+    ]
+    list_filter = ["kind", "state", "secret"]
+    search_fields = ["title"]
+    search_backend_name = None
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("secret")]),
+            FieldPanel("title"),
+            FieldPanel("description"),
+            PageChooserPanel("meeting", ["hearings.BriefingPage", "hearings.HearingPage"]),
+            FieldPanel("subject"),
+            FieldRowPanel([FieldPanel("rule"), FieldPanel("quorum_percent")]),
+            InlinePanel(
+                "options",
+                heading=_("Options"),
+                label=_("Option"),
+                help_text=_(
+                    "Motions and evaluations get their usual options when left empty; list the candidates of an election."
+                ),
+            ),
+            FieldPanel("change_reason"),
+        ],
+        base_form_class=MotionForm,
+    )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/step/<str:name>/", admin_views.transition_view, name="transition"),
+        ]
+
+
+motion_viewset = MotionViewSet()
+register_snippet(motion_viewset)
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [
+        path("votes/<int:pk>/roll-call/", admin_views.roll_call, name="votes_roll_call"),
+        path("votes/<int:pk>/results/", admin_views.results, name="votes_results"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def motion_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, Motion) or not user.has_perm(admin_views.RUN):
+        return
+    for priority, (name, label) in enumerate(admin_views.TRANSITIONS.items(), start=1):
+        if can_proceed(getattr(snippet, name), check_conditions=False):
+            yield Button(
+                label,
+                reverse(motion_viewset.get_url_name("transition"), args=[snippet.pk, name]),
+                priority=priority,
+                icon_name="arrow-right",
+            )
+    if snippet.state == State.OPEN:
+        yield Button(
+            _("Roll call"),
+            reverse("votes_roll_call", args=[snippet.pk]),
+            priority=10,
+            icon_name="list-ul",
+        )
+    if snippet.state in (State.CLOSED, State.PUBLISHED):
+        yield Button(
+            _("Results"), reverse("votes_results", args=[snippet.pk]), priority=11, icon_name="view"
+        )
