@@ -97,7 +97,7 @@ class Motion(FSMModelMixin, ClusterableModel):
     )
     rule = models.CharField(_("majority"), max_length=20, choices=Rule.choices, default=Rule.SIMPLE)
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of the roll)"),
+        _("quorum (per cent of the roll)"),
         default=50,
         help_text=_("The share of the eligible roll that must vote for the result to count."),
     )
