@@ -26,6 +26,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("calendar.ics", hearings_views.calendar_ics, name="calendar_ics"),
     path("votes/", include("votes.urls")),
+    path("duty/", include("duty.urls")),
 ]
 
 if settings.DEBUG:

@@ -16,6 +16,7 @@ from cms.blocks import ContentBlock
 from cms.pages import CommunityPageMixin, DirectRouteMixin
 from cms.paging import slice_page
 from cms.search import HanSearchMixin
+from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
 from opinions.models import Opinion
 from votes.models import Motion
@@ -98,6 +99,28 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
             ],
         )
 
+    def coming_shifts(self, limit=5):
+        """The next shifts of this month's published roster, with a link to the whole roster."""
+        today = timezone.localdate()
+        shifts = (
+            DutyShift.objects.filter(
+                roster__state=RosterState.PUBLISHED,
+                roster__month=today.replace(day=1),
+                date__gte=today,
+            )
+            .select_related("person")
+            .only("date", "starts", "ends", "person__name")
+            .order_by("date", "starts")[:limit]
+        )
+        return [
+            {
+                "url": reverse("duty:roster"),
+                "title": f"{date_format(shift.date, 'MONTH_DAY_FORMAT')} {shift.starts:%H:%M}–{shift.ends:%H:%M}",
+                "meta": shift.person.name,
+            }
+            for shift in shifts
+        ]
+
     def latest_notices(self, request=None):
         notices = BlogPage.objects.notices(request).only(
             "title", "url_path", "path", "depth", "date"
@@ -145,7 +168,7 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
             {
                 "key": "roster",
                 "title": _("This month's duty roster"),
-                "items": [],
+                "items": self.coming_shifts(),
                 "empty": _("This month's roster has not been published yet."),
             },
         ]

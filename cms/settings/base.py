@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "blog",
     "hearings",
     "votes",
+    "duty",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -182,6 +183,18 @@ OPINION_RATE_LIMIT = "5/10m"
 OPINION_DIGEST_MINUTES = 30
 # Residents may give feedback on a briefing until this many days after it.
 BRIEFING_FEEDBACK_DAYS = 30
+
+# The duty record book: hours within which a request of each category must be answered
+# (flagged overdue after), and how many requests one client may file (django-ratelimit).
+DUTY_RESPONSE_HOURS = {
+    "security": 2,
+    "repair": 24,
+    "environment": 24,
+    "dispute": 48,
+    "service": 72,
+    "other": 72,
+}
+DUTY_REQUEST_RATE_LIMIT = "3/h"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from blog import demo as blog_demo
 from cms import roles
+from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo
 from people import demo as people_demo
@@ -38,6 +39,7 @@ SEEDERS = [
     ("blog and opinions", blog_demo.seed),
     ("briefings and hearings", hearings_demo.seed),
     ("votes", votes_demo.seed),
+    ("duty", duty_demo.seed),
 ]
 
 

@@ -1,0 +1,240 @@
+"""Demo duty: the eight posts with their people, this month's published roster, records in
+every state (some overdue) and inspections."""
+
+import datetime
+
+from django.utils import timezone
+
+from audit.transitions import perform
+from people.models import Person
+
+from .models import (
+    Category,
+    Channel,
+    DutyRecord,
+    DutyShift,
+    Inspection,
+    InspectionRating,
+    Post,
+    PostAssignment,
+    Rating,
+    Roster,
+    ServiceDay,
+    ShiftSwap,
+)
+
+POSTS = [
+    ("治安巡逻岗", "组织夜间巡逻，排查安全隐患，协助维护小区治安。", "巡逻经验"),
+    ("政策宣传岗", "宣传党的方针政策和社区公告，组织学习活动。", "讲解宣传"),
+    ("义务教育岗", "为青少年开展课业辅导和暑期托管。", "课业辅导"),
+    ("志愿服务岗", "组织志愿者关爱独居老人、开展邻里互助。", "组织协调"),
+    ("便民服务岗", "提供家电维修、理发等便民服务。", "家电维修"),
+    ("矛盾调解岗", "调解邻里纠纷，化解矛盾。", "法律知识"),
+    ("环境守护岗", "督促垃圾分类，维护绿化和公共环境。", "园艺绿化"),
+    ("居务监督岗", "监督居务公开和公益金使用。", "财务审计"),
+]
+
+RECORDS = [
+    # (hours ago, channel, category, name, phone, request, steps, undertaken, answer, result)
+    (
+        1,
+        Channel.ONLINE,
+        Category.REPAIR,
+        "李先生",
+        "13800001111",
+        "5号楼2单元楼道灯不亮，晚上上下楼很危险。",
+        [],
+        "",
+        "",
+        "",
+    ),
+    (
+        3,
+        Channel.PHONE,
+        Category.SECURITY,
+        "王女士",
+        "13800002222",
+        "小区东门有陌生人挨家敲门推销。",
+        ["take_on"],
+        "已通知保安到东门查看。",
+        "",
+        "",
+    ),
+    (
+        30,
+        Channel.IN_PERSON,
+        Category.ENVIRONMENT,
+        "赵大爷",
+        "13800003333",
+        "8号楼前垃圾桶满溢，无人清运。",
+        ["take_on"],
+        "",
+        "",
+        "",
+    ),
+    (
+        80,
+        Channel.ONLINE,
+        Category.REPAIR,
+        "孙女士",
+        "13800004444",
+        "3号楼电梯异响。",
+        [],
+        "",
+        "",
+        "",
+    ),
+    (
+        50,
+        Channel.IN_PERSON,
+        Category.DISPUTE,
+        "周先生",
+        "13800005555",
+        "楼上装修噪音影响休息。",
+        ["take_on", "resolve"],
+        "上门与楼上住户沟通装修时间。",
+        "已与楼上住户约定：装修只在工作日9:00–18:00进行。",
+        "双方达成一致，噪音问题解决。",
+    ),
+    (
+        100,
+        Channel.PHONE,
+        Category.SERVICE,
+        "吴阿姨",
+        "13800006666",
+        "想办理老年人优待证，需要什么材料？",
+        ["resolve"],
+        "电话说明办理材料。",
+        "携带身份证和一寸照片一张到服务中心一楼办理。",
+        "已答复，居民次日办结。",
+    ),
+    (
+        70,
+        Channel.ONLINE,
+        Category.OTHER,
+        "郑先生",
+        "13800007777",
+        "小区外的道路坑洼，能否修补？",
+        ["take_on", "refer"],
+        "核实为市政道路。",
+        "该路段属市政道路，已转交街道城管科处理，电话 021-64550200。",
+        "",
+    ),
+]
+
+
+def at_hours_ago(hours):
+    return timezone.now() - datetime.timedelta(hours=hours)
+
+
+def seed(*, scale, users):
+    created = 0
+    cadre_user = users["cadre"]
+    supervisor = users["supervisor"]
+    cadres = list(Person.objects.cadres().order_by("pk"))
+    members = list(Person.objects.filter(is_active=True, is_party_member=True).order_by("pk"))
+    today = timezone.localdate()
+
+    for order, (name, duties, skill) in enumerate(POSTS):
+        post, made = Post.objects.get_or_create(
+            name=name, defaults={"duties": duties, "sort_order": order}
+        )
+        created += made
+        people = (cadres + members)[order::8][:3]
+        for person in people:
+            assignment, made = PostAssignment.objects.get_or_create(
+                person=person,
+                post=post,
+                defaults={
+                    "skill": skill,
+                    "term_start": today.replace(month=1, day=1),
+                    "pledged_days": 2,
+                },
+            )
+            if made:
+                ServiceDay.objects.create(
+                    assignment=assignment,
+                    date=today - datetime.timedelta(days=10 + order),
+                    note=f"{name}服务日",
+                )
+                created += 1
+
+    month = today.replace(day=1)
+    roster, made = Roster.objects.get_or_create(month=month)
+    if made:
+        day, index = month, 0
+        while day.month == month.month:
+            if day.weekday() < 6:  # weekday evenings and Saturdays
+                DutyShift.objects.create(
+                    roster=roster,
+                    person=cadres[index % len(cadres)],
+                    date=day,
+                    starts=datetime.time(9, 0) if day.weekday() == 5 else datetime.time(17, 30),
+                    ends=datetime.time(17, 0) if day.weekday() == 5 else datetime.time(20, 30),
+                )
+                index += 1
+            day += datetime.timedelta(days=1)
+        perform(roster, "publish", cadre_user)
+        created += 1
+        # One swap waiting for the demo cadre to accept.
+        later = roster.shifts.filter(date__gt=today).exclude(person=cadre_user.person).first()
+        if later is not None:
+            ShiftSwap.objects.create(
+                shift=later,
+                from_person=later.person,
+                to_person=cadre_user.person,
+                note="家中有事，请帮忙换班。",
+            )
+    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+    Roster.objects.get_or_create(month=next_month)
+
+    if not DutyRecord.objects.exists():
+        shift = roster.shifts.filter(date__lte=today).order_by("-date").first()
+        for copy in range(scale):
+            for (
+                hours,
+                channel,
+                category,
+                name,
+                phone,
+                request,
+                steps,
+                undertaken,
+                answer,
+                result,
+            ) in RECORDS:
+                record = DutyRecord(
+                    received_at=at_hours_ago(hours + 24 * 7 * copy),
+                    channel=channel,
+                    category=category,
+                    resident_name=name,
+                    resident_contact=phone,
+                    request=request,
+                    shift=shift,
+                    undertaken=undertaken,
+                    answer=answer,
+                    result=result,
+                )
+                record._history_user = cadre_user
+                record.save()
+                for step in steps:
+                    perform(record, step, cadre_user)
+                created += 1
+
+        last_month_end = month - datetime.timedelta(days=1)
+        inspection = Inspection.objects.create(
+            period_start=last_month_end.replace(day=1) - datetime.timedelta(days=60),
+            period_end=today,
+            findings="抽查记录填写完整，答复及时；个别记录缺少办理结果，需补全。",
+        )
+        inspection.sampled.set(DutyRecord.objects.order_by("pk")[:3])
+        for cadre, rating in zip(
+            cadres[:3], (Rating.GOOD, Rating.GOOD, Rating.ADEQUATE), strict=False
+        ):
+            InspectionRating.objects.create(
+                inspection=inspection, cadre=cadre, rating=rating, comment=""
+            )
+        perform(inspection, "submit", supervisor)
+        Inspection.objects.create(period_start=month, period_end=today, findings="（检查进行中）")
+        created += 2
+    return created

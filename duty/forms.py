@@ -1,0 +1,59 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from people.validators import normalise_phone
+
+from .models import Category, DutyRecord
+
+
+class RequestForm(forms.ModelForm):
+    """What a resident fills in to file an after-hours request online."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = DutyRecord
+        fields = ["resident_name", "resident_contact", "category", "request"]
+        labels = {
+            "resident_name": _("Your name"),
+            "resident_contact": _("Your phone number"),
+            "category": _("What is it about?"),
+            "request": _("Your request"),
+        }
+        help_texts = {
+            "resident_contact": _("So that the cadre on duty can call you back. Never published."),
+        }
+        widgets = {"request": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        error_messages = {
+            "resident_name": {"required": _("Please tell us your name.")},
+            "resident_contact": {
+                "required": _("Please give a phone number we can call you back on.")
+            },
+            "request": {"required": _("Please describe your request.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = Category.choices
+
+    def clean_resident_contact(self):
+        return normalise_phone(self.cleaned_data["resident_contact"])
+
+    def clean_request(self):
+        text = self.cleaned_data["request"].strip()
+        if not text:
+            raise forms.ValidationError(_("Please describe your request."))
+        if len(text) > 2000:
+            raise forms.ValidationError(
+                _("Please keep your request to %(limit)d characters (it has %(length)d).")
+                % {"limit": 2000, "length": len(text)}
+            )
+        return text
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get("website"))

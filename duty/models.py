@@ -1,0 +1,534 @@
+"""The community's two service systems.
+
+Eight responsibility posts: each cadre or party member chooses one post, contributes one
+skill and donates service days, logged against the pledge. And the staggered-hours
+service: cadres take turns after working hours on a monthly roster published to
+residents; the duty record book logs every request, what was undertaken, the answer and
+the result; supervisors inspect the book, and all of it counts in each cadre's assessment.
+"""
+
+import datetime
+import secrets
+
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedHistory
+from people.models import Person
+from people.validators import validate_phone
+
+HANDLE = "duty.handle_record"
+PUBLISH_ROSTER = "duty.publish_roster"
+INSPECT = "duty.inspect_record_book"
+ACKNOWLEDGE = "duty.acknowledge_inspection"
+
+
+# ---------------------------------------------------------------------------------------
+# The eight responsibility posts
+
+
+class Post(models.Model):
+    name = models.CharField(_("post"), max_length=50, unique=True)
+    duties = models.TextField(_("duties"))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("responsibility post")
+        verbose_name_plural = _("responsibility posts")
+
+    def __str__(self):
+        return self.name
+
+
+class PostAssignmentQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(term_start__lte=on).filter(
+            models.Q(term_end__isnull=True) | models.Q(term_end__gte=on)
+        )
+
+
+class PostAssignment(models.Model):
+    """A person serving one post, with the skill they contribute and the days they pledge."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="post_assignments"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    skill = models.CharField(_("skill contributed"), max_length=100)
+    term_start = models.DateField(_("term starts"), default=timezone.localdate)
+    term_end = models.DateField(_("term ends"), null=True, blank=True)
+    pledged_days = models.PositiveSmallIntegerField(_("days pledged a year"), default=1)
+
+    history = AuditedHistory()
+    objects = PostAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post__sort_order", "person__name"]
+        verbose_name = _("post assignment")
+        verbose_name_plural = _("post assignments")
+
+    def __str__(self):
+        return f"{self.person} · {self.post}"
+
+    def clean(self):
+        super().clean()
+        if self.term_end and self.term_start and self.term_end < self.term_start:
+            raise ValidationError({"term_end": _("A term cannot end before it starts.")})
+        if self.person_id and not (self.person.is_cadre or self.person.is_party_member):
+            raise ValidationError({"person": _("Posts are taken by cadres and party members.")})
+
+
+class ServiceDay(models.Model):
+    assignment = models.ForeignKey(
+        PostAssignment,
+        verbose_name=_("post assignment"),
+        on_delete=models.PROTECT,
+        related_name="service_days",
+    )
+    date = models.DateField(_("date"))
+    note = models.CharField(_("what was done"), max_length=200)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("service day")
+        verbose_name_plural = _("service days")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "date"], name="one_service_day_per_date")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.date}"
+
+
+# ---------------------------------------------------------------------------------------
+# The monthly duty roster
+
+
+class RosterState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class Roster(FSMModelMixin, models.Model):
+    """One month's after-hours duty: drafted, then published to residents."""
+
+    month = models.DateField(
+        _("month"), unique=True, help_text=_("Any day of the month; kept as its first day.")
+    )
+    state = FSMField(
+        _("state"), default=RosterState.DRAFT, choices=RosterState.choices, protected=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("duty roster")
+        verbose_name_plural = _("duty rosters")
+
+    def __str__(self):
+        return self.month.strftime("%Y-%m")
+
+    def save(self, *args, **kwargs):
+        self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)
+
+    def has_shifts(self):
+        return self.shifts.exists()
+
+    @transition(
+        field=state,
+        source=RosterState.DRAFT,
+        target=RosterState.PUBLISHED,
+        permission=PUBLISH_ROSTER,
+        conditions=[has_shifts],
+    )
+    def publish(self, by=None):
+        self.published_at = timezone.now()
+
+
+class DutyShift(models.Model):
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cadre on duty"),
+        on_delete=models.PROTECT,
+        related_name="shifts",
+        limit_choices_to={"is_cadre": True},
+    )
+    date = models.DateField(_("date"))
+    starts = models.TimeField(_("from"), default=datetime.time(17, 30))
+    ends = models.TimeField(_("until"), default=datetime.time(20, 30))
+    place = models.CharField(_("place"), max_length=100, default="社区党群服务中心")
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["date", "starts"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        indexes = [models.Index(fields=["date"], name="shift_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.starts:%H:%M} {self.person}"
+
+    def clean(self):
+        super().clean()
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": _("A shift must end after it starts.")})
+        if self.roster_id and self.date and self.date.replace(day=1) != self.roster.month:
+            raise ValidationError({"date": _("The shift's date is not in the roster's month.")})
+
+
+class SwapState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+
+
+def _is_the_other_cadre(swap, user):
+    person = getattr(user, "person", None)
+    return person is not None and person.pk == swap.to_person_id
+
+
+class ShiftSwap(FSMModelMixin, models.Model):
+    """A cadre asks another to take their shift; the other cadre accepts or declines."""
+
+    shift = models.ForeignKey(
+        DutyShift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="swaps"
+    )
+    from_person = models.ForeignKey(
+        Person, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_person = models.ForeignKey(
+        Person,
+        verbose_name=_("asked of"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"is_cadre": True},
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    state = FSMField(
+        _("state"), default=SwapState.REQUESTED, choices=SwapState.choices, protected=True
+    )
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("shift swap")
+        verbose_name_plural = _("shift swaps")
+
+    def __str__(self):
+        return f"{self.shift}: {self.from_person} → {self.to_person}"
+
+    @transition(
+        field=state,
+        source=SwapState.REQUESTED,
+        target=SwapState.ACCEPTED,
+        permission=_is_the_other_cadre,
+    )
+    def accept(self, by=None):
+        shift = self.shift
+        shift.person = self.to_person
+        shift._change_reason = f"swap #{self.pk} accepted"
+        shift.save()
+
+    @transition(
+        field=state,
+        source=SwapState.REQUESTED,
+        target=SwapState.DECLINED,
+        permission=_is_the_other_cadre,
+    )
+    def decline(self, by=None):
+        pass
+
+
+# ---------------------------------------------------------------------------------------
+# The duty record book
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    PHONE = "phone", _("phone")
+    ONLINE = "online", _("online")
+
+
+class Category(models.TextChoices):
+    REPAIR = "repair", _("repairs and facilities")
+    ENVIRONMENT = "environment", _("environment and sanitation")
+    SECURITY = "security", _("safety and security")
+    DISPUTE = "dispute", _("neighbour disputes")
+    SERVICE = "service", _("certificates and services")
+    OTHER = "other", _("other")
+
+
+class RecordState(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    REFERRED = "referred", _("referred")
+
+
+OPEN_STATES = (RecordState.RECEIVED, RecordState.IN_PROGRESS)
+
+
+def new_reference():
+    """An unguessable reference a resident follows their request by (about 60 bits)."""
+    return secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
+
+
+class DutyRecordQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, now=None):
+        now = now or timezone.now()
+        return self.open().filter(due_at__lt=now)
+
+
+class DutyRecord(FSMModelMixin, models.Model):
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, default=new_reference, editable=False
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    resident_name = models.CharField(_("resident's name"), max_length=50)
+    resident_contact = models.CharField(
+        _("resident's phone"), max_length=30, validators=[validate_phone]
+    )
+    request = models.TextField(_("request"))
+    shift = models.ForeignKey(
+        DutyShift,
+        verbose_name=_("taken on shift"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+    )
+    handled_by = models.ForeignKey(
+        Person,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_records",
+    )
+    undertaken = models.TextField(_("what was undertaken"), blank=True)
+    answer = models.TextField(_("answer to the resident"), blank=True)
+    result = models.TextField(_("result"), blank=True)
+    state = FSMField(
+        _("state"), default=RecordState.RECEIVED, choices=RecordState.choices, protected=True
+    )
+    due_at = models.DateTimeField(_("answer due"), editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    inspected = models.BooleanField(_("inspected"), default=False, editable=False)
+
+    history = AuditedHistory(
+        personal_fields=["resident_name", "resident_contact"],
+        personal_permission="duty.view_resident_contact",
+    )
+    objects = DutyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("duty record")
+        verbose_name_plural = _("duty record book")
+        permissions = [
+            ("handle_record", _("Can take on, answer and close residents' requests")),
+            (
+                "view_resident_contact",
+                _("Can see residents' names and phone numbers in the record book"),
+            ),
+            ("publish_roster", _("Can publish the monthly duty roster")),
+            ("inspect_record_book", _("Can inspect the duty record book")),
+            ("acknowledge_inspection", _("Can acknowledge an inspection")),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-received_at"], name="record_state_received"),
+            models.Index(fields=["state", "due_at"], name="record_state_due"),
+            models.Index(fields=["handled_by", "received_at"], name="record_handler_received"),
+            models.Index(fields=["-received_at", "-id"], name="record_received"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.get_category_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self.due_at:
+            hours = settings.DUTY_RESPONSE_HOURS.get(
+                self.category, settings.DUTY_RESPONSE_HOURS["other"]
+            )
+            self.due_at = self.received_at + datetime.timedelta(hours=hours)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_overdue(self):
+        return self.state in OPEN_STATES and timezone.now() > self.due_at
+
+    def has_answer(self):
+        return bool(self.answer.strip())
+
+    def has_result(self):
+        return bool(self.result.strip())
+
+    def _handled(self, by):
+        person = getattr(by, "person", None)
+        if person is not None and self.handled_by_id is None:
+            self.handled_by = person
+
+    @transition(
+        field=state, source=RecordState.RECEIVED, target=RecordState.IN_PROGRESS, permission=HANDLE
+    )
+    def take_on(self, by=None):
+        self._handled(by)
+
+    @transition(
+        field=state,
+        source=[RecordState.RECEIVED, RecordState.IN_PROGRESS],
+        target=RecordState.RESOLVED,
+        permission=HANDLE,
+        conditions=[has_answer, has_result],
+    )
+    def resolve(self, by=None):
+        self._handled(by)
+        self.answered_at = self.answered_at or timezone.now()
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[RecordState.RECEIVED, RecordState.IN_PROGRESS],
+        target=RecordState.REFERRED,
+        permission=HANDLE,
+        conditions=[has_answer],
+    )
+    def refer(self, by=None):
+        self._handled(by)
+        self.answered_at = self.answered_at or timezone.now()
+        self.closed_at = timezone.now()
+
+
+# ---------------------------------------------------------------------------------------
+# Inspections of the record book
+
+
+class InspectionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+
+
+class Rating(models.IntegerChoices):
+    GOOD = 3, _("good")
+    ADEQUATE = 2, _("adequate")
+    POOR = 1, _("needs improvement")
+
+
+class Inspection(FSMModelMixin, models.Model):
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    sampled = models.ManyToManyField(
+        DutyRecord, verbose_name=_("records sampled"), blank=True, related_name="inspections"
+    )
+    findings = models.TextField(_("findings"))
+    state = FSMField(
+        _("state"), default=InspectionState.DRAFT, choices=InspectionState.choices, protected=True
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True, editable=False)
+
+    history = AuditedHistory(m2m_fields=[sampled])
+
+    class Meta:
+        ordering = ["-period_end"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self):
+        return f"{self.period_start} – {self.period_end}"
+
+    def clean(self):
+        super().clean()
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+
+    @transition(
+        field=state,
+        source=InspectionState.DRAFT,
+        target=InspectionState.SUBMITTED,
+        permission=INSPECT,
+    )
+    def submit(self, by=None):
+        self.submitted_at = timezone.now()
+        # Sampled records are marked inspected (each in its own history), and counted in
+        # the cadres' assessment.
+        for record in self.sampled.filter(inspected=False):
+            record.inspected = True
+            record._change_reason = f"inspection #{self.pk}"
+            record._history_user = by
+            record.save(update_fields=["inspected"])
+
+    @transition(
+        field=state,
+        source=InspectionState.SUBMITTED,
+        target=InspectionState.ACKNOWLEDGED,
+        permission=ACKNOWLEDGE,
+    )
+    def acknowledge(self, by=None):
+        self.acknowledged_at = timezone.now()
+
+
+class InspectionRating(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    cadre = models.ForeignKey(
+        Person,
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        related_name="inspection_ratings",
+        limit_choices_to={"is_cadre": True},
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices)
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "cadre"], name="one_rating_per_cadre")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre}: {self.get_rating_display()}"

@@ -1,0 +1,123 @@
+"""The residents' side: this month's roster, who serves which post, and after-hours requests."""
+
+import datetime
+import math
+
+from django_ratelimit.core import get_usage
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from cms.net import client_ip
+
+from .forms import RequestForm
+from .models import Channel, DutyRecord, PostAssignment, Roster, RosterState
+
+
+def _month(day):
+    return day.replace(day=1)
+
+
+def _next_month(first):
+    return (first + datetime.timedelta(days=32)).replace(day=1)
+
+
+@require_safe
+def roster(request):
+    """This month's published roster, and next month's once it is published."""
+    this_month = _month(timezone.localdate())
+    rosters = list(
+        Roster.objects.filter(
+            month__in=[this_month, _next_month(this_month)], state=RosterState.PUBLISHED
+        )
+        .prefetch_related("shifts__person")
+        .order_by("month")
+    )
+    return TemplateResponse(
+        request,
+        "duty/roster.html",
+        {"rosters": rosters, "this_month": this_month, "today": timezone.localdate()},
+    )
+
+
+@require_safe
+def posts(request):
+    """Who serves which post: names and posts only."""
+    assignments = (
+        PostAssignment.objects.current()
+        .select_related("post", "person")
+        .only("post__name", "post__duties", "post__sort_order", "person__name", "skill")
+    )
+    by_post = {}
+    for assignment in assignments:
+        by_post.setdefault(assignment.post, []).append(assignment)
+    return TemplateResponse(request, "duty/posts.html", {"posts": by_post.items()})
+
+
+def _rate_usage(request, increment):
+    return get_usage(
+        request,
+        group="duty.request",
+        key=lambda group, request: client_ip(request),
+        rate=settings.DUTY_REQUEST_RATE_LIMIT,
+        method="POST",
+        increment=increment,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def file_request(request):
+    form = RequestForm(request.POST or None)
+    status, error = 200, ""
+    if request.method == "POST":
+        usage = _rate_usage(request, increment=False)
+        if usage["count"] >= usage["limit"]:
+            minutes = max(1, math.ceil(usage["time_left"] / 60))
+            status = 429
+            error = ngettext(
+                "You have filed several requests in a short time. Please try again in %(minutes)d minute, or call the duty phone.",
+                "You have filed several requests in a short time. Please try again in %(minutes)d minutes, or call the duty phone.",
+                minutes,
+            ) % {"minutes": minutes}
+        elif form.is_bot:
+            # Nothing is kept, and a bot learns nothing from the answer.
+            return redirect("duty:request")
+        elif form.is_valid():
+            record = form.save(commit=False)
+            record.channel = Channel.ONLINE
+            record.save()
+            _rate_usage(request, increment=True)
+            return redirect("duty:request_status", reference=record.reference)
+        else:
+            status = 400
+    return TemplateResponse(
+        request, "duty/request_form.html", {"form": form, "error": error}, status=status
+    )
+
+
+@require_safe
+def request_status(request, reference):
+    record = (
+        DutyRecord.objects.filter(reference=reference)
+        .only(
+            "reference",
+            "received_at",
+            "category",
+            "state",
+            "answer",
+            "result",
+            "due_at",
+            "closed_at",
+            "request",
+        )
+        .first()
+    )
+    if record is None:
+        raise Http404(_("There is no request with this reference."))
+    return TemplateResponse(request, "duty/request_status.html", {"record": record})
