@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ messages-check: $(VENV)/.installed-test ## Fail if a user-facing string lacks it
 check-deploy: $(VENV)/.installed ## Django's deployment checks with the production settings
 	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check ALLOWED_HOSTS=community.example.org \
 		DJANGO_SETTINGS_MODULE=cms.settings.production $(MANAGE) check --deploy --fail-level WARNING
+
+bench-history: $(VENV)/.installed ## Time the history centre over a million history rows (temp SQLite, or DATABASE_URL)
+	$(PY) benchmarks/history_centre.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the dev database and collected files
 	rm -rf $(VENV) db.sqlite3 static media

@@ -69,10 +69,14 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "-id"], name="audit_entry_record"),
             models.Index(fields=["user_id", "-id"], name="audit_entry_user"),
+            # Who did what: the count and the page of one user's changes (or deletions...)
+            # without reading each of that user's entries.
+            models.Index(fields=["user_id", "action", "-id"], name="audit_entry_user_action"),
             models.Index(fields=["action", "-id"], name="audit_entry_action"),
             models.Index(fields=["content_type", "-id"], name="audit_entry_model"),
             models.Index(fields=["timestamp"], name="audit_entry_time"),
         ]
+        # On PostgreSQL, migration 0002 adds a trigram index for the free-text filter.
 
     def __str__(self):
         return f"#{self.pk} {self.get_action_display()} {self.object_repr}"
