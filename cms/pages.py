@@ -4,29 +4,52 @@ The public pages have a budget of twelve queries, cold. Wagtail's own routing wa
 tree one level at a time and its view-restriction check costs two queries; these cost one.
 """
 
+from contextvars import ContextVar
+
 from django.db.models import Q
 
 from wagtail.models import Page, PageViewRestriction
 
+# The site's view restrictions, read at most once per request (see the middleware below):
+# the restriction check of the page being served and every list on it share one query.
+_request_memo = ContextVar("community_request_memo", default=None)
+
+
+class RequestMemoMiddleware:
+    """Gives each request a fresh memo for what is read once per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_memo.reset(token)
+
+
+def all_restrictions():
+    """Every page view restriction, with its page's path: one query per request."""
+    memo = _request_memo.get()
+    if memo is not None and "restrictions" in memo:
+        return memo["restrictions"]
+    restrictions = list(PageViewRestriction.objects.select_related("page"))
+    if memo is not None:
+        memo["restrictions"] = restrictions
+    return restrictions
+
 
 def private_q(request=None):
-    """A filter matching the pages in private sections, read once per request."""
-    cached = getattr(request, "_community_private_q", None)
-    if cached is not None:
-        return cached
+    """A filter matching the pages in private sections."""
     q = Q()
-    for restriction in PageViewRestriction.objects.select_related("page").only(
-        "page__path", "page__depth"
-    ):
+    for restriction in all_restrictions():
         q |= Q(path__startswith=restriction.page.path, depth__gte=restriction.page.depth)
-    q = q if q else Q(pk__in=[])
-    if request is not None:
-        request._community_private_q = q
-    return q
+    return q if q else Q(pk__in=[])
 
 
 def public(queryset, request=None):
-    """``queryset.public()``, but one query per request however many lists a page shows."""
+    """``queryset.public()``, sharing the request's one read of the restrictions."""
     return queryset.exclude(private_q(request))
 
 
@@ -39,6 +62,18 @@ class CommunityPageMixin:
         """
         if self.alias_of_id:
             return super().get_view_restrictions()
+        if _request_memo.get() is not None:
+            # Serving a page: answer from the request's one read of all restrictions.
+            found = [
+                restriction
+                for restriction in all_restrictions()
+                if self.path.startswith(restriction.page.path)
+                and restriction.page.alias_of_id is None
+            ]
+            queryset = PageViewRestriction.objects.filter(pk__in=[r.pk for r in found])
+            queryset._result_cache = found
+            queryset._prefetch_done = True
+            return queryset
         steplen = self.steplen
         paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         alias_sources = Page.objects.filter(path__in=paths, alias_of__isnull=False).values(
