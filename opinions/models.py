@@ -11,10 +11,13 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.db.models import Exists, F, OuterRef
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.models import PageViewRestriction
 from wagtail.search import index
 
 from audit.history import AuditedHistory
@@ -40,9 +43,18 @@ class OpinionQuerySet(models.QuerySet):
         return self.filter(state__in=SHOWN)
 
     def notice_board(self, limit=5):
-        """The latest promoted opinions, with what the board shows of their page and promoter."""
+        """The latest promoted opinions, with what the board shows of their page and promoter.
+
+        The board is public: only opinions of live pages that no view restriction covers
+        (on the page or an ancestor), in the same query.
+        """
+        restricted = PageViewRestriction.objects.filter(
+            StartsWith(OuterRef("page__path"), F("page__path"))
+        )
         return (
             self.promoted()
+            .filter(page__live=True)
+            .exclude(Exists(restricted))
             .select_related("page", "promoted_by")
             .only(
                 "author_name",

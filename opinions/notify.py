@@ -7,6 +7,8 @@ cache holds the window, so several app instances still send one digest between t
 window when no other follows.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -20,6 +22,8 @@ from .models import Opinion
 
 WINDOW_KEY = "opinions:digest-window"
 MODERATORS = "Moderators"
+
+logger = logging.getLogger(__name__)
 
 
 def moderator_emails():
@@ -35,7 +39,13 @@ def moderator_emails():
 def opinion_received():
     """Called after each new opinion: send a digest unless one went out recently."""
     if cache.add(WINDOW_KEY, True, timeout=settings.OPINION_DIGEST_MINUTES * 60):
-        return send_digest()
+        try:
+            return send_digest()
+        except Exception:
+            # The opinion is kept already: a mail server that is down must not answer the
+            # resident with an error. The next opinion (or the cron command) tries again.
+            logger.exception("The digest of pending opinions could not be sent")
+            cache.delete(WINDOW_KEY)
     return 0
 
 

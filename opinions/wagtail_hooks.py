@@ -41,6 +41,10 @@ class OpinionViewSet(SnippetViewSet):
     ]
     list_filter = ["state", "page", "language"]
     search_fields = ["body", "author_name"]
+    # Search the queue with the ORM (icontains): the SQLite full-text backend cannot search
+    # named fields (it fails with "no such column"), and full-text search splits no Chinese
+    # words out of Chinese text, so "槐树" would never find "保留老槐树".
+    search_backend_name = None
     ordering = ["-created_at"]
     inspect_view_fields = [
         "page",
@@ -94,6 +98,11 @@ class TransitionBulkAction(SnippetBulkAction):
     def check_perm(self, snippet):
         method = getattr(snippet, self.transition)
         return has_transition_perm(method, self.request.user) and can_proceed(method)
+
+    def get_execution_context(self):
+        # Snippet bulk actions pass no user of their own (page bulk actions do): without
+        # it ``perform`` cannot check the permission nor record who acted.
+        return {**super().get_execution_context(), "user": self.request.user}
 
     @classmethod
     def execute_action(cls, objects, user=None, **kwargs):
