@@ -91,7 +91,9 @@ def test_supervisors_hold_only_read_permissions():
     supervisors = roles.ROLES_BY_NAME[roles.SUPERVISORS]
     for name in supervisors.permissions:
         codename = name.split(".", 1)[1]
-        assert name in SUPERVISORS_OWN or name == roles.ACCESS_ADMIN or codename.startswith("view_"), name
+        assert (
+            name in SUPERVISORS_OWN or name == roles.ACCESS_ADMIN or codename.startswith("view_")
+        ), name
     assert supervisors.page_permissions == ()
     assert supervisors.collection_permissions == ()
 
