@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from wagtail.log_actions import log
 from wagtail.models import Site
 
 from audit.transitions import perform
@@ -23,6 +24,9 @@ from .models import (
 def publish(page, users):
     revision = page.save_revision(user=users.get("editor"), log_action=True)
     revision.publish(user=users.get("moderator"))
+    # Publishing saved another instance: without this, a later save of ``page`` (the
+    # decision's transition) would write back "never published, unpublished changes".
+    page.refresh_from_db()
 
 
 def at(days, hour=19):
@@ -202,6 +206,8 @@ def seed(*, scale, users):
         created += 1
         if decision:
             perform(page, "publish_decision", users["moderator"])
+            # As the admin view does: the page's log (and so the audit chain) records it.
+            log(instance=page, action="hearings.publish_decision", user=users["moderator"])
         if slug in ("garden-hearing", "parking-fee-hearing"):
             opinion = Opinion(
                 page=page,

@@ -124,7 +124,8 @@ class MeetingIndexMixin:
         meetings = self.meeting_model.objects.child_of(self).published(request)
         filters = {}
         year = request.GET.get("year", "")
-        if year.isdigit() and 2000 <= int(year) <= 2100:
+        # isdigit() alone lets "²" through to int(), which refuses it (a 500).
+        if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100:
             meetings = meetings.in_year(int(year))
             filters["year"] = year
         elif year:
