@@ -114,7 +114,7 @@ class Report:
         return not self.problems
 
 
-def verify(*, saved_head=None, history_models=(), chunk_size=2000):
+def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(), chunk_size=2000):
     """Walk the chain and name every entry where it breaks.
 
     ``saved_head`` is an (entry id, hash) pair written outside the database earlier: the
@@ -211,6 +211,31 @@ def verify(*, saved_head=None, history_models=(), chunk_size=2000):
                     None,
                     "inserted",
                     f"history row {source_type.app_label}.{source_type.model} #{pk} was inserted "
+                    "outside the site (it has no entry in the chain)",
+                )
+            )
+
+    # Wagtail's log entries are chained too, except those about audited models (their history
+    # rows are the record) and those about no model at all.
+    for model in log_models:
+        source_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        unchained = (
+            model._base_manager.exclude(content_type=None)
+            .exclude(content_type__in=list(audited_types))
+            .annotate(
+                chained=Exists(
+                    AuditEntry.objects.filter(source_type=source_type, source_id=OuterRef("pk"))
+                )
+            )
+            .filter(chained=False)
+            .values_list("pk", flat=True)
+        )
+        for pk in unchained.iterator():
+            report.problems.append(
+                Problem(
+                    None,
+                    "inserted",
+                    f"log entry {source_type.app_label}.{source_type.model} #{pk} was inserted "
                     "outside the site (it has no entry in the chain)",
                 )
             )

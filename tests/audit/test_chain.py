@@ -443,3 +443,26 @@ class TestSavedHead:
             call_command("verify_audit", "--head", str(head_file), stdout=io.StringIO())
         assert str(error.value).startswith(f"Cannot read the saved head from {head_file}: ")
         assert message in str(error.value)
+
+
+@pytest.mark.django_db
+def test_a_page_log_entry_inserted_behind_the_sites_back_is_found(home_page):
+    from django.utils import timezone
+
+    page = StandardPageFactory(title="日志页")
+    assert run_verify()[0] == 0
+    # bulk_create sends no signal: as if a row were written straight into the table.
+    (forged,) = PageLogEntry.objects.bulk_create(
+        [
+            PageLogEntry(
+                page=page,
+                content_type=ContentType.objects.get_for_model(page),
+                label=page.title,
+                action="wagtail.publish",
+                timestamp=timezone.now(),
+            )
+        ]
+    )
+    code, out, err = run_verify()
+    assert code == 1
+    assert f"log entry wagtailcore.pagelogentry #{forged.pk} was inserted" in err

@@ -1,10 +1,13 @@
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
+
+from wagtail.log_actions import registry as log_registry
 
 from audit.chain import verify
 from audit.heads import read_head
-from audit.registry import history_models
+from audit.registry import audited_models, history_models
 
 
 class Command(BaseCommand):
@@ -28,7 +31,12 @@ class Command(BaseCommand):
                 saved_head = read_head(head)
             except (OSError, ValueError) as error:
                 raise CommandError(f"Cannot read the saved head from {head}: {error}") from error
-        report = verify(saved_head=saved_head, history_models=history_models())
+        report = verify(
+            saved_head=saved_head,
+            history_models=history_models(),
+            log_models=log_registry.get_log_entry_models(),
+            audited_types=ContentType.objects.get_for_models(*audited_models()).values(),
+        )
         for problem in report.problems:
             self.stderr.write(f"{problem.kind}: {problem.message}")
         if report.ok:
