@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -61,6 +61,12 @@ check-deploy: $(VENV)/.installed ## Django's deployment checks with the producti
 
 bench-history: $(VENV)/.installed ## Time the history centre over a million history rows (temp SQLite, or DATABASE_URL)
 	$(PY) benchmarks/history_centre.py $(BENCH_ARGS)
+
+bench-duty: $(VENV)/.installed ## Time the duty record book over 100,000 records (temp SQLite, or DATABASE_URL)
+	$(PY) benchmarks/duty_records.py $(BENCH_ARGS)
+
+bench-votes: $(VENV)/.installed ## Time the count of a vote with 10,000 ballots (temp SQLite, or DATABASE_URL)
+	$(PY) benchmarks/votes_tally.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the dev database and collected files
 	rm -rf $(VENV) db.sqlite3 static media

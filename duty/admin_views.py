@@ -3,7 +3,7 @@ assessment report."""
 
 import csv
 
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from django import forms
 from django.apps import apps
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.transitions import TransitionRefused, perform
+from audit.transitions import TransitionRefused, may_make, perform
 
 from .report import assessment
 
@@ -61,9 +61,7 @@ def transition_view(request, model_name, pk, name):
     model = apps.get_model("duty", model_name)
     instance = get_object_or_404(model, pk=pk)
     method = getattr(instance, name)
-    if not has_transition_perm(method, request.user) and not any(
-        t.has_perm(instance, request.user) for t in method._django_fsm.transitions.values()
-    ):
+    if not may_make(instance, name, request.user):
         raise PermissionDenied
     if request.method == "POST":
         try:

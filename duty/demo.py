@@ -127,6 +127,23 @@ def at_hours_ago(hours):
     return timezone.now() - datetime.timedelta(hours=hours)
 
 
+def _fill_roster(roster, cadres):
+    """Weekday evenings and Saturdays of the roster's month, the cadres taking turns."""
+    month = roster.month
+    day, index = month, 0
+    while day.month == month.month:
+        if day.weekday() < 6:
+            DutyShift.objects.create(
+                roster=roster,
+                person=cadres[index % len(cadres)],
+                date=day,
+                starts=datetime.time(9, 0) if day.weekday() == 5 else datetime.time(17, 30),
+                ends=datetime.time(17, 0) if day.weekday() == 5 else datetime.time(20, 30),
+            )
+            index += 1
+        day += datetime.timedelta(days=1)
+
+
 def seed(*, scale, users):
     created = 0
     cadre_user = users["cadre"]
@@ -162,22 +179,23 @@ def seed(*, scale, users):
     month = today.replace(day=1)
     roster, made = Roster.objects.get_or_create(month=month)
     if made:
-        day, index = month, 0
-        while day.month == month.month:
-            if day.weekday() < 6:  # weekday evenings and Saturdays
-                DutyShift.objects.create(
-                    roster=roster,
-                    person=cadres[index % len(cadres)],
-                    date=day,
-                    starts=datetime.time(9, 0) if day.weekday() == 5 else datetime.time(17, 30),
-                    ends=datetime.time(17, 0) if day.weekday() == 5 else datetime.time(20, 30),
-                )
-                index += 1
-            day += datetime.timedelta(days=1)
+        _fill_roster(roster, cadres)
         perform(roster, "publish", cadre_user)
         created += 1
-        # One swap waiting for the demo cadre to accept.
-        later = roster.shifts.filter(date__gt=today).exclude(person=cadre_user.person).first()
+    # Next month's roster is drafted (shifts, not yet published).
+    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+    draft, made = Roster.objects.get_or_create(month=next_month)
+    if made:
+        _fill_roster(draft, cadres[1:] + cadres[:1])
+        created += 1
+        # One swap waiting for the demo cadre to accept: a shift still to come (next
+        # month's, when this month has none left that is not the cadre's own).
+        later = (
+            DutyShift.objects.filter(date__gt=today, roster__in=[roster, draft])
+            .exclude(person=cadre_user.person)
+            .order_by("date")
+            .first()
+        )
         if later is not None:
             ShiftSwap.objects.create(
                 shift=later,
@@ -185,8 +203,6 @@ def seed(*, scale, users):
                 to_person=cadre_user.person,
                 note="家中有事，请帮忙换班。",
             )
-    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
-    Roster.objects.get_or_create(month=next_month)
 
     if not DutyRecord.objects.exists():
         shift = roster.shifts.filter(date__lte=today).order_by("-date").first()

@@ -344,10 +344,23 @@ class DutyRecord(FSMModelMixin, models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     inspected = models.BooleanField(_("inspected"), default=False, editable=False)
+    # Whether the request still waits for a cadre to take it on (its state is received).
+    # The record book lists these first; kept by the database, so that the listing's order
+    # (awaiting first, then newest first) walks an index instead of sorting the whole book.
+    awaiting = models.GeneratedField(
+        expression=models.Case(
+            models.When(state=RecordState.RECEIVED, then=models.Value(True)),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     history = AuditedHistory(
         personal_fields=["resident_name", "resident_contact"],
         personal_permission="duty.view_resident_contact",
+        # Derived from the state; left out so that history rows keep their columns.
+        excluded_fields=["awaiting"],
     )
     objects = DutyRecordQuerySet.as_manager()
 
@@ -370,6 +383,11 @@ class DutyRecord(FSMModelMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="record_state_due"),
             models.Index(fields=["handled_by", "received_at"], name="record_handler_received"),
             models.Index(fields=["-received_at", "-id"], name="record_received"),
+            # The record book's order, whole and within a state filter.
+            models.Index(fields=["-awaiting", "-received_at", "-id"], name="record_book"),
+            models.Index(
+                fields=["state", "-awaiting", "-received_at", "-id"], name="record_book_state"
+            ),
         ]
 
     def __str__(self):
@@ -489,6 +507,9 @@ class Inspection(FSMModelMixin, models.Model):
     )
     def submit(self, by=None):
         self.submitted_at = timezone.now()
+        # The supervisor who submits the inspection signs it.
+        if self.inspector_id is None and by is not None and by.is_authenticated:
+            self.inspector = by
         # Sampled records are marked inspected (each in its own history), and counted in
         # the cadres' assessment.
         for record in self.sampled.filter(inspected=False):

@@ -54,8 +54,10 @@ class DutyRecordViewSet(SnippetViewSet):
     list_filter = ["state", "category", "channel", "inspected"]
     search_fields = ["reference", "request"]
     search_backend_name = None
-    # The cadre on duty sees new requests first, then the rest, newest first.
-    ordering = ["state", "-received_at"]
+    # The cadre on duty sees new requests first, then the rest, newest first (ordering by
+    # the state's value put "in progress" before "received"); indexed as "record_book".
+    ordering = ["-awaiting", "-received_at", "-pk"]
+    inspect_view_fields_exclude = ["awaiting"]
     list_export = [
         "reference",
         "received_at",

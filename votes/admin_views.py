@@ -85,7 +85,11 @@ def roll_call(request, pk):
     options = list(motion.options.order_by("sort_order", "pk"))
     if request.method == "POST":
         recorded, refused = 0, []
-        for person in roll:
+        # Everyone on the roll, not only those the form listed: whoever voted online since
+        # the form was drawn is refused by ``cast`` with a message, not silently skipped.
+        for person in Person.objects.filter(pk__in=motion.roll.values("person_id")).order_by(
+            "building", "name"
+        ):
             choice = request.POST.get(f"person-{person.pk}", "")
             if not choice:
                 continue  # absent, or did not vote: nothing is recorded for them

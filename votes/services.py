@@ -38,8 +38,12 @@ def cast(motion_id, person, option_id, *, channel=Channel.ONLINE, recorded_by=No
                 raise VoteRefused(NOT_OPEN)
             if person is None or not motion.roll.filter(person=person).exists():
                 raise VoteRefused(NOT_ELIGIBLE)
+            # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+            option_text = str(option_id)
             option = (
-                motion.options.filter(pk=option_id).first() if str(option_id).isdigit() else None
+                motion.options.filter(pk=option_text).first()
+                if option_text.isascii() and option_text.isdigit()
+                else None
             )
             if option is None:
                 raise VoteRefused(BAD_OPTION)

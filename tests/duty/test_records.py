@@ -1,0 +1,432 @@
+"""The duty record book: received → in progress → resolved / referred, each step a named
+transition that only Duty cadres may make, with its conditions (an answer, a result);
+response targets per category and overdue flags; and the cadres' listing in the admin,
+new requests first, overdue ones flagged."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from audit.transitions import TransitionRefused, perform
+from cms import roles
+from duty.factories import DutyRecordFactory
+from duty.models import Category, DutyRecord, RecordState
+
+from .conftest import ANSWERED, ENGLISH, assert_refused_in_admin, logged_in, text, ui
+
+RECORD_BOOK = "/admin/snippets/duty/dutyrecord/"
+
+
+def step_url(record, name):
+    return reverse("duty_transition", args=["dutyrecord", record.pk, name])
+
+
+def fresh(record):
+    return DutyRecord.objects.get(pk=record.pk)
+
+
+@pytest.mark.django_db
+class TestTheCadresSteps:
+    def test_taking_on_a_request_makes_the_cadre_its_handler(self, make_record, cadre):
+        record = make_record()
+
+        perform(record, "take_on", cadre, reason="我来处理")
+
+        record = fresh(record)
+        assert record.state == RecordState.IN_PROGRESS
+        assert record.handled_by == cadre.person
+        assert record.answered_at is None
+        assert record.closed_at is None
+        latest = record.history.latest()
+        assert (latest.state, latest.history_user_id) == (RecordState.IN_PROGRESS, cadre.pk)
+        entry = AuditEntry.objects.get(
+            content_type__model="dutyrecord", object_id=str(record.pk), detail="take_on"
+        )
+        assert (entry.action, entry.username, entry.reason) == ("transition", "cadre", "我来处理")
+
+    def test_resolving_needs_the_answer_and_the_result(self, make_record, cadre):
+        record = make_record(RecordState.IN_PROGRESS)
+        for answer, result in [
+            ("", ""),
+            ("已派人维修。", ""),
+            ("", "已修好。"),
+            ("  ", "已修好。"),
+        ]:
+            record.answer, record.result = answer, result
+            with pytest.raises(TransitionRefused):
+                perform(record, "resolve", cadre)
+            assert fresh(record).state == RecordState.IN_PROGRESS
+
+        record.answer, record.result = ANSWERED["answer"], ANSWERED["result"]
+        perform(record, "resolve", cadre)
+
+        record = fresh(record)
+        assert record.state == RecordState.RESOLVED
+        assert record.answered_at is not None
+        assert record.closed_at is not None
+
+    def test_referring_needs_the_answer(self, make_record, cadre):
+        record = make_record(RecordState.IN_PROGRESS)
+
+        with pytest.raises(TransitionRefused):
+            perform(record, "refer", cadre)
+        assert fresh(record).state == RecordState.IN_PROGRESS
+
+        record.answer = "属市政道路，已转交街道城管科。"
+        perform(record, "refer", cadre)
+        record = fresh(record)
+        assert record.state == RecordState.REFERRED
+        assert record.result == ""
+        assert record.closed_at is not None
+
+    def test_a_request_can_be_resolved_at_once_and_the_resolver_handled_it(
+        self, make_record, cadre
+    ):
+        record = make_record(**ANSWERED)
+
+        perform(record, "resolve", cadre)
+
+        record = fresh(record)
+        assert record.state == RecordState.RESOLVED
+        assert record.handled_by == cadre.person
+
+    def test_the_cadre_who_took_it_on_stays_its_handler(self, make_record, cadre, other_cadre):
+        record = make_record(RecordState.IN_PROGRESS, by=cadre, **ANSWERED)
+
+        perform(record, "resolve", other_cadre)
+
+        assert fresh(record).handled_by == cadre.person
+
+    def test_a_user_outside_the_register_leaves_no_handler(self, make_user):
+        """An administrator without a place in the register may act; no handler is invented."""
+        admin = make_user(username="root", is_superuser=True, is_staff=True)
+        record = DutyRecordFactory()
+
+        perform(record, "take_on", admin)
+
+        record = fresh(record)
+        assert record.state == RecordState.IN_PROGRESS
+        assert record.handled_by is None
+
+    @pytest.mark.parametrize("closed", [RecordState.RESOLVED, RecordState.REFERRED])
+    def test_a_closed_record_takes_no_more_steps(self, make_record, cadre, closed):
+        record = make_record(closed)
+        closed_at = record.closed_at
+
+        for name in ("take_on", "resolve", "refer"):
+            with pytest.raises(TransitionRefused):
+                perform(record, name, cadre)
+        record = fresh(record)
+        assert record.state == closed
+        assert record.closed_at == closed_at
+
+    def test_an_answer_time_is_kept_when_written_before_closing(self, make_record, cadre, clock):
+        record = make_record(RecordState.IN_PROGRESS, **ANSWERED)
+        clock.advance(hours=5)
+
+        perform(record, "resolve", cadre)
+
+        record = fresh(record)
+        assert record.answered_at == clock.moment
+        assert record.closed_at == clock.moment
+
+
+@pytest.mark.django_db
+class TestWhoMayMakeThem:
+    @pytest.mark.parametrize(
+        "group", [roles.SUPERVISORS, roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS]
+    )
+    @pytest.mark.parametrize("name", ["take_on", "resolve", "refer"])
+    def test_only_duty_cadres(self, make_user, make_record, group, name):
+        user = make_user(group)
+        record = make_record(**ANSWERED)
+
+        with pytest.raises(PermissionDenied):
+            perform(record, name, user)
+        assert_refused_in_admin(logged_in(user).post(step_url(record, name)))
+
+        record = fresh(record)
+        assert record.state == RecordState.RECEIVED
+        assert record.handled_by is None
+
+    def test_a_resident_without_an_account_is_sent_to_log_in(self, client, make_record):
+        record = make_record(**ANSWERED)
+
+        response = client.post(step_url(record, "resolve"))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+        assert fresh(record).state == RecordState.RECEIVED
+
+    def test_a_duty_cadre_makes_them_through_the_admin(self, make_record, cadre):
+        record = make_record()
+        client = logged_in(cadre)
+
+        confirm = client.get(step_url(record, "take_on"))
+        assert confirm.status_code == 200
+        assert client.post(step_url(record, "take_on"), {"reason": "值班接单"}).status_code == 302
+        assert fresh(record).state == RecordState.IN_PROGRESS
+
+    def test_the_admin_says_what_is_missing_to_resolve(self, make_record, cadre):
+        record = make_record(RecordState.IN_PROGRESS, answer="已派人维修。")
+
+        response = logged_in(cadre).post(step_url(record, "resolve"), headers=ENGLISH, follow=True)
+
+        assert response.redirect_chain[-1][0] == RECORD_BOOK
+        assert ui("Write the answer to the resident and the result first.") in text(response)
+        assert fresh(record).state == RecordState.IN_PROGRESS
+
+    def test_the_admin_says_what_is_missing_to_refer(self, make_record, cadre):
+        record = make_record()
+
+        response = logged_in(cadre).post(step_url(record, "refer"), headers=ENGLISH, follow=True)
+
+        assert ui(
+            "Write the answer to the resident first (where the request was referred)."
+        ) in text(response)
+        assert fresh(record).state == RecordState.RECEIVED
+
+    def test_the_admin_says_when_the_state_does_not_allow_a_step(self, make_record, cadre):
+        record = make_record(RecordState.RESOLVED)
+
+        response = logged_in(cadre).post(step_url(record, "take_on"), headers=ENGLISH, follow=True)
+
+        expected = ui(
+            "“%(record)s” is %(state)s: that step is not possible.",
+            record=str(record),
+            state=ui("resolved"),
+        )
+        assert expected in text(response)
+        assert fresh(record).state == RecordState.RESOLVED
+
+    def test_an_unknown_step_is_not_found(self, make_record, cadre):
+        record = make_record()
+        client = logged_in(cadre)
+
+        assert client.get(step_url(record, "delete")).status_code == 404
+        assert (
+            client.get(reverse("duty_transition", args=["person", 1, "take_on"])).status_code == 404
+        )
+
+
+@pytest.mark.django_db
+class TestResponseTargets:
+    @pytest.mark.parametrize("category", Category.values)
+    def test_each_category_is_due_within_its_hours(self, category, clock):
+        record = DutyRecordFactory(category=category, received_at=clock.moment)
+
+        hours = settings.DUTY_RESPONSE_HOURS[category]
+        assert record.due_at == clock.moment + datetime.timedelta(hours=hours)
+
+    def test_the_targets_come_from_the_settings(self, settings, clock):
+        settings.DUTY_RESPONSE_HOURS = {**settings.DUTY_RESPONSE_HOURS, "security": 1}
+
+        record = DutyRecordFactory(category=Category.SECURITY, received_at=clock.moment)
+
+        assert record.due_at == clock.moment + datetime.timedelta(hours=1)
+
+    @pytest.mark.parametrize(
+        ("category", "hours"), [(Category.SECURITY, 2), (Category.REPAIR, 24), (Category.OTHER, 72)]
+    )
+    def test_an_open_request_is_overdue_once_its_hours_have_passed(
+        self, make_record, category, hours, clock
+    ):
+        received = make_record(category=category, received_at=clock.moment)
+        in_progress = make_record(
+            RecordState.IN_PROGRESS, category=category, received_at=clock.moment
+        )
+
+        clock.advance(hours=hours, minutes=-1)
+        assert not fresh(received).is_overdue
+        assert not DutyRecord.objects.overdue().exists()
+
+        clock.advance(minutes=2)
+        assert fresh(received).is_overdue
+        assert fresh(in_progress).is_overdue
+        assert set(DutyRecord.objects.overdue()) == {received, in_progress}
+
+    def test_a_security_request_is_overdue_before_a_repair_received_with_it(self, clock):
+        security = DutyRecordFactory(category=Category.SECURITY, received_at=clock.moment)
+        repair = DutyRecordFactory(category=Category.REPAIR, received_at=clock.moment)
+
+        clock.advance(hours=3)
+
+        assert fresh(security).is_overdue
+        assert not fresh(repair).is_overdue
+
+    @pytest.mark.parametrize("closed", [RecordState.RESOLVED, RecordState.REFERRED])
+    def test_a_closed_request_is_never_overdue(self, make_record, clock, closed):
+        record = make_record(
+            closed,
+            category=Category.SECURITY,
+            received_at=clock.moment - datetime.timedelta(hours=10),
+        )
+
+        assert record.due_at < clock.moment
+        assert not fresh(record).is_overdue
+        assert not DutyRecord.objects.overdue().exists()
+
+
+def listing_rows(response):
+    """(reference, state, overdue tag) of each row of the record book, in order."""
+    rows = []
+    for row in BeautifulSoup(response.content.decode(), "html.parser").select("table tbody tr"):
+        cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+        reference = next(cell.split()[0] for cell in cells if cell and cell.split()[0].isalnum())
+        rows.append((reference, " | ".join(cells)))
+    return rows
+
+
+@pytest.mark.django_db
+class TestTheRecordBookInTheAdmin:
+    def test_new_requests_come_first_then_the_rest_newest_first(self, make_record, cadre, clock):
+        def received(hours_ago, state=RecordState.RECEIVED):
+            return make_record(
+                state, received_at=clock.moment - datetime.timedelta(hours=hours_ago)
+            )
+
+        old_new = received(30)
+        newer_new = received(5)
+        in_progress = received(1, RecordState.IN_PROGRESS)
+        resolved = received(0.5, RecordState.RESOLVED)
+        referred = received(40, RecordState.REFERRED)
+
+        response = logged_in(cadre).get(RECORD_BOOK)
+
+        assert response.status_code == 200
+        order = [reference for reference, _cells in listing_rows(response)]
+        assert order == [
+            newer_new.reference,
+            old_new.reference,
+            resolved.reference,
+            in_progress.reference,
+            referred.reference,
+        ]
+
+    def test_overdue_requests_are_flagged(self, make_record, cadre, clock):
+        long_ago = clock.moment - datetime.timedelta(hours=5)
+        overdue = make_record(category=Category.SECURITY, received_at=long_ago)
+        overdue_in_progress = make_record(
+            RecordState.IN_PROGRESS, category=Category.SECURITY, received_at=long_ago
+        )
+        in_time = make_record(category=Category.REPAIR, received_at=long_ago)
+        closed_late = make_record(
+            RecordState.RESOLVED, category=Category.SECURITY, received_at=long_ago
+        )
+
+        response = logged_in(cadre).get(RECORD_BOOK, headers=ENGLISH)
+
+        flag = ui("overdue")
+        rows = dict(listing_rows(response))
+        assert flag in rows[overdue.reference].split(" | ")
+        assert flag in rows[overdue_in_progress.reference].split(" | ")
+        assert flag not in rows[in_time.reference].split(" | ")
+        assert flag not in rows[closed_late.reference].split(" | ")
+
+    def test_the_cadre_may_filter_new_requests(self, make_record, cadre):
+        new = make_record()
+        taken = make_record(RecordState.IN_PROGRESS)
+
+        response = logged_in(cadre).get(RECORD_BOOK, {"state": RecordState.RECEIVED})
+
+        references = [reference for reference, _cells in listing_rows(response)]
+        assert references == [new.reference]
+        assert taken.reference not in references
+
+    def test_the_listing_offers_the_steps_the_state_allows(self, make_record, cadre):
+        record = make_record()
+
+        html = logged_in(cadre).get(RECORD_BOOK).content.decode()
+
+        assert step_url(record, "take_on") in html
+        assert step_url(record, "resolve") not in html  # no answer yet
+
+    def test_the_listing_costs_the_same_queries_for_more_records(
+        self, make_record, cadre, django_assert_max_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = logged_in(cadre)
+        make_record(RecordState.IN_PROGRESS)
+        client.get(RECORD_BOOK)
+        with CaptureQueriesContext(connection) as few:
+            client.get(RECORD_BOOK)
+        for state in [RecordState.RECEIVED, RecordState.IN_PROGRESS, RecordState.RESOLVED] * 4:
+            make_record(state)
+        with CaptureQueriesContext(connection) as many:
+            client.get(RECORD_BOOK)
+
+        assert len(many) == len(few)
+
+    def test_the_record_books_export_has_no_residents_name_or_phone(self, make_record, cadre):
+        record = make_record(resident_name="李秀英", resident_contact="13712345678")
+
+        response = logged_in(cadre).get(RECORD_BOOK, {"export": "csv"})
+
+        assert response.status_code == 200
+        exported = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert record.reference in exported
+        assert "13712345678" not in exported
+        assert "李秀英" not in exported
+
+    def test_the_cadre_sees_the_residents_contact_in_the_record(self, make_record, cadre):
+        record = make_record(resident_name="李秀英", resident_contact="13712345678")
+
+        edit = reverse("wagtailsnippets_duty_dutyrecord:edit", args=[record.pk])
+        html = logged_in(cadre).get(edit).content.decode()
+
+        assert "13712345678" in html
+        assert "李秀英" in html
+
+
+@pytest.mark.django_db
+class TestAwaiting:
+    """The database keeps ``awaiting`` (the record book's first sort key) with the state."""
+
+    def test_follows_the_state(self, make_record, cadre):
+        record = make_record()
+        assert fresh(record).awaiting is True
+
+        perform(record, "take_on", cadre)
+        assert fresh(record).awaiting is False
+        assert set(DutyRecord.objects.values_list("awaiting", flat=True)) == {False}
+
+    def test_is_kept_for_records_written_in_bulk(self, clock):
+        DutyRecord.objects.bulk_create(
+            [
+                DutyRecord(
+                    resident_name="王",
+                    resident_contact="13700000000",
+                    request="路灯",
+                    state=state,
+                    due_at=clock.moment,
+                )
+                for state in RecordState.values
+            ]
+        )
+        assert dict(DutyRecord.objects.values_list("state", "awaiting")) == {
+            RecordState.RECEIVED: True,
+            RecordState.IN_PROGRESS: False,
+            RecordState.RESOLVED: False,
+            RecordState.REFERRED: False,
+        }
+
+    def test_is_not_in_history(self, make_record, cadre):
+        record = make_record(RecordState.IN_PROGRESS)
+        assert not hasattr(record.history.latest(), "awaiting")
+
+    def test_the_record_can_be_inspected_in_the_admin(self, make_record, supervisor):
+        record = make_record(resident_contact="13712345678")
+
+        url = reverse("wagtailsnippets_duty_dutyrecord:inspect", args=[record.pk])
+        response = logged_in(supervisor).get(url)
+
+        assert response.status_code == 200
+        assert "13712345678" in response.content.decode()

@@ -1,0 +1,278 @@
+"""The monthly roster: drafted, published by a Duty cadre once it has shifts, shown to
+residents at /duty/ (this month, and next month once published, never a draft) with the
+office's duty phone and never a person's own phone number; and shift swaps, which only the
+cadre asked may accept or decline."""
+
+import datetime
+
+import pytest
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from audit.transitions import TransitionRefused, perform
+from cms import roles
+from duty.factories import DutyShiftFactory, RosterFactory, ShiftSwapFactory
+from duty.models import DutyShift, RosterState, ShiftSwap, SwapState
+from people.factories import PersonFactory
+
+from .conftest import ENGLISH, assert_refused_in_admin, logged_in, text, ui
+
+
+def this_month():
+    return timezone.localdate().replace(day=1)
+
+
+def next_month():
+    return (this_month() + datetime.timedelta(days=32)).replace(day=1)
+
+
+def roster_with_shifts(month, *names, publish_by=None):
+    """A roster for ``month`` with one shift a day for each name (persons with phones)."""
+    roster = RosterFactory(month=month)
+    for day, name in enumerate(names, start=1):
+        person = PersonFactory(name=name, is_cadre=True, phone=f"1390000{day:04d}")
+        DutyShiftFactory(roster=roster, person=person, date=month.replace(day=day))
+    if publish_by is not None:
+        perform(roster, "publish", publish_by)
+    return roster
+
+
+def step_url(instance, name):
+    return reverse("duty_transition", args=[type(instance)._meta.model_name, instance.pk, name])
+
+
+@pytest.mark.django_db
+class TestPublication:
+    def test_a_roster_without_shifts_cannot_be_published(self, cadre):
+        roster = RosterFactory(month=this_month())
+
+        with pytest.raises(TransitionRefused):
+            perform(roster, "publish", cadre)
+
+        roster.refresh_from_db()
+        assert roster.state == RosterState.DRAFT
+        assert roster.published_at is None
+
+    def test_the_admin_says_why_a_roster_without_shifts_is_not_published(self, cadre):
+        roster = RosterFactory(month=this_month())
+
+        response = logged_in(cadre).post(
+            step_url(roster, "publish"), {"reason": ""}, headers=ENGLISH, follow=True
+        )
+
+        assert response.status_code == 200
+        assert ui("Add the month's shifts first.") in text(response)
+        roster.refresh_from_db()
+        assert roster.state == RosterState.DRAFT
+
+    def test_a_duty_cadre_publishes_a_roster_with_shifts(self, cadre):
+        roster = roster_with_shifts(this_month(), "张一")
+
+        perform(roster, "publish", cadre, reason="本月排班已确认")
+
+        roster.refresh_from_db()
+        assert roster.state == RosterState.PUBLISHED
+        assert roster.published_at is not None
+        latest = roster.history.latest()
+        assert latest.state == RosterState.PUBLISHED
+        assert latest.history_user_id == cadre.pk
+        entry = AuditEntry.objects.filter(object_id=str(roster.pk), detail="publish").get()
+        assert (entry.action, entry.username, entry.reason) == (
+            "transition",
+            "cadre",
+            "本月排班已确认",
+        )
+
+    def test_a_duty_cadre_publishes_through_the_admin(self, cadre):
+        roster = roster_with_shifts(this_month(), "张一")
+        client = logged_in(cadre)
+
+        assert client.get(step_url(roster, "publish")).status_code == 200
+        response = client.post(step_url(roster, "publish"), {"reason": ""})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailsnippets_duty_roster:list")
+        roster.refresh_from_db()
+        assert roster.state == RosterState.PUBLISHED
+
+    @pytest.mark.parametrize(
+        "group", [roles.SUPERVISORS, roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS]
+    )
+    def test_nobody_else_may_publish(self, make_user, group):
+        roster = roster_with_shifts(this_month(), "张一")
+        user = make_user(group)
+
+        with pytest.raises(PermissionDenied):
+            perform(roster, "publish", user)
+        assert_refused_in_admin(logged_in(user).post(step_url(roster, "publish")))
+
+        roster.refresh_from_db()
+        assert roster.state == RosterState.DRAFT
+
+    def test_a_published_roster_is_not_published_again(self, cadre):
+        roster = roster_with_shifts(this_month(), "张一", publish_by=cadre)
+        published_at = roster.published_at
+
+        with pytest.raises(TransitionRefused):
+            perform(roster, "publish", cadre)
+        roster.refresh_from_db()
+        assert roster.published_at == published_at
+
+    def test_the_month_is_kept_as_its_first_day(self):
+        roster = RosterFactory(month=this_month().replace(day=17))
+        assert roster.month == this_month()
+
+
+@pytest.mark.django_db
+class TestThePublicRoster:
+    def test_shows_this_months_published_roster(self, client, cadre):
+        roster_with_shifts(this_month(), "张一", "李二", publish_by=cadre)
+
+        response = client.get("/duty/")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "张一" in html
+        assert "李二" in html
+        assert this_month().strftime("%Y-%m-%d") in html
+
+    def test_never_shows_a_draft(self, client):
+        roster_with_shifts(this_month(), "张一")
+        roster_with_shifts(next_month(), "王三")
+
+        response = client.get("/duty/", headers=ENGLISH)
+
+        html = text(response)
+        assert "张一" not in html
+        assert "王三" not in html
+        assert ui("This month's roster has not been published yet.") in html
+
+    def test_shows_next_months_roster_once_it_is_published(self, client, cadre):
+        roster_with_shifts(this_month(), "张一", publish_by=cadre)
+        upcoming = roster_with_shifts(next_month(), "王三")
+
+        assert "王三" not in client.get("/duty/").content.decode()
+
+        perform(upcoming, "publish", cadre)
+        html = client.get("/duty/").content.decode()
+        assert "张一" in html
+        assert "王三" in html
+        assert html.index("张一") < html.index("王三")
+
+    def test_does_not_show_last_months_roster(self, client, cadre):
+        last_month = (this_month() - datetime.timedelta(days=1)).replace(day=1)
+        roster_with_shifts(last_month, "赵四", publish_by=cadre)
+
+        assert "赵四" not in client.get("/duty/").content.decode()
+
+    def test_shows_the_offices_duty_phone_and_no_ones_own_phone(self, client, cadre, duty_phone):
+        roster = roster_with_shifts(this_month(), "张一", "李二", publish_by=cadre)
+        own_phones = [shift.person.phone for shift in roster.shifts.select_related("person")]
+        assert all(own_phones)
+
+        html = client.get("/duty/").content.decode()
+
+        assert duty_phone in html
+        for phone in own_phones:
+            assert phone not in html
+
+    def test_the_posts_page_shows_names_and_posts_and_no_phone(self, client):
+        from duty.factories import PostAssignmentFactory
+
+        assignment = PostAssignmentFactory(
+            person__name="钱五", person__phone="13911112222", post__name="环境守护岗"
+        )
+
+        response = client.get("/duty/posts/")
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "钱五" in html
+        assert "环境守护岗" in html
+        assert assignment.person.phone not in html
+        assert assignment.person.building not in html
+
+
+@pytest.mark.django_db
+class TestSwaps:
+    @pytest.fixture
+    def swap(self, cadre, other_cadre):
+        """The cadre on the shift asks the other cadre to take it."""
+        roster = RosterFactory(month=next_month())
+        shift = DutyShiftFactory(roster=roster, person=cadre.person)
+        return ShiftSwapFactory(
+            shift=shift, from_person=cadre.person, to_person=other_cadre.person, note="家中有事"
+        )
+
+    def test_the_asked_cadre_accepts_and_the_shift_is_theirs(self, swap, cadre, other_cadre):
+        perform(swap, "accept", other_cadre)
+
+        swap.refresh_from_db()
+        shift = DutyShift.objects.get(pk=swap.shift_id)
+        assert swap.state == SwapState.ACCEPTED
+        assert shift.person == other_cadre.person
+
+        # Both are in history: the swap's acceptance and the shift changing hands.
+        swap_history = swap.history.order_by("history_date", "history_id")
+        assert [row.state for row in swap_history] == [SwapState.REQUESTED, SwapState.ACCEPTED]
+        assert swap_history.last().history_user_id == other_cadre.pk
+        shift_history = shift.history.order_by("history_date", "history_id")
+        assert [row.person_id for row in shift_history] == [
+            cadre.person.pk,
+            other_cadre.person.pk,
+        ]
+        assert shift_history.last().history_change_reason == f"swap #{swap.pk} accepted"
+        assert AuditEntry.objects.filter(
+            object_id=str(swap.pk), action="transition", detail="accept", username="cadre2"
+        ).exists()
+        assert AuditEntry.objects.filter(
+            content_type__model="dutyshift", object_id=str(shift.pk), action="changed"
+        ).exists()
+
+    def test_the_asked_cadre_declines_and_the_shift_stays(self, swap, cadre, other_cadre):
+        perform(swap, "decline", other_cadre)
+
+        swap.refresh_from_db()
+        assert swap.state == SwapState.DECLINED
+        assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
+        assert swap.history.latest().state == SwapState.DECLINED
+
+    @pytest.mark.parametrize("name", ["accept", "decline"])
+    def test_nobody_else_may_answer(self, swap, cadre, make_cadre, make_user, name):
+        third_cadre, _person = make_cadre("王三")
+        others = [
+            cadre,  # who asked
+            third_cadre,
+            make_user(roles.SUPERVISORS),
+            make_user(roles.EDITORS),
+            make_user(username="root", is_superuser=True, is_staff=True),
+        ]
+        for user in others:
+            with pytest.raises(PermissionDenied):
+                perform(swap, name, user)
+            assert_refused_in_admin(logged_in(user).post(step_url(swap, name)))
+
+        swap.refresh_from_db()
+        assert swap.state == SwapState.REQUESTED
+        assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
+
+    def test_the_asked_cadre_accepts_through_the_admin(self, swap, other_cadre):
+        client = logged_in(other_cadre)
+
+        response = client.post(step_url(swap, "accept"), {"reason": "可以"})
+
+        assert response.status_code == 302
+        swap.refresh_from_db()
+        assert swap.state == SwapState.ACCEPTED
+        assert DutyShift.objects.get(pk=swap.shift_id).person == other_cadre.person
+
+    def test_an_answered_swap_cannot_be_answered_again(self, swap, cadre, other_cadre):
+        perform(swap, "decline", other_cadre)
+
+        with pytest.raises(TransitionRefused):
+            perform(swap, "accept", other_cadre)
+        assert ShiftSwap.objects.get(pk=swap.pk).state == SwapState.DECLINED
+        assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person

@@ -1,0 +1,147 @@
+"""seed_demo's duty content: the eight posts with the people serving them, this month's
+published roster, records in every state (some overdue), a submitted inspection, and a
+swap waiting for the demo cadre; and on the residents' pages, no one's phone number."""
+
+from io import StringIO
+
+import pytest
+
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
+
+from duty.demo import POSTS
+from duty.models import (
+    DutyRecord,
+    DutyShift,
+    Inspection,
+    InspectionState,
+    Post,
+    PostAssignment,
+    RecordState,
+    Roster,
+    RosterState,
+    ServiceDay,
+    ShiftSwap,
+    SwapState,
+)
+from people.models import Person
+
+
+def seed():
+    call_command("seed_demo", force=True, stdout=StringIO())
+
+
+class SeedDemoDutyTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        seed()
+
+    def test_all_eight_posts_with_people_serving_them(self):
+        self.assertEqual(
+            list(Post.objects.values_list("name", flat=True)), [name for name, *_ in POSTS]
+        )
+        for post in Post.objects.all():
+            current = PostAssignment.objects.current().filter(post=post)
+            self.assertTrue(current.exists(), post.name)
+            for assignment in current:
+                person = assignment.person
+                self.assertTrue(person.is_cadre or person.is_party_member, person)
+                self.assertTrue(assignment.skill)
+        self.assertTrue(ServiceDay.objects.exists())
+
+    def test_this_months_roster_is_published_with_its_shifts(self):
+        month = timezone.localdate().replace(day=1)
+        roster = Roster.objects.get(month=month)
+        self.assertEqual(roster.state, RosterState.PUBLISHED)
+        self.assertIsNotNone(roster.published_at)
+        shifts = roster.shifts.all()
+        self.assertGreaterEqual(shifts.count(), 20)
+        self.assertTrue(all(shift.date.replace(day=1) == month for shift in shifts))
+        self.assertTrue(all(shift.person.is_cadre for shift in shifts))
+        # Next month's is still a draft: residents do not see it yet.
+        self.assertTrue(Roster.objects.filter(month__gt=month, state=RosterState.DRAFT).exists())
+
+    def test_the_public_roster_shows_this_month(self):
+        shift = DutyShift.objects.filter(roster__state=RosterState.PUBLISHED).first()
+        response = self.client.get("/duty/")
+        self.assertContains(response, shift.person.name)
+
+    def test_records_in_every_state_some_overdue(self):
+        states = set(DutyRecord.objects.values_list("state", flat=True))
+        self.assertEqual(states, set(RecordState.values))
+        overdue = DutyRecord.objects.overdue()
+        self.assertTrue(overdue.filter(state=RecordState.RECEIVED).exists())
+        self.assertTrue(overdue.filter(state=RecordState.IN_PROGRESS).exists())
+        # ... and open ones still within their time.
+        self.assertTrue(DutyRecord.objects.open().filter(due_at__gt=timezone.now()).exists())
+        for record in DutyRecord.objects.filter(state=RecordState.RESOLVED):
+            self.assertTrue(record.answer and record.result and record.handled_by_id)
+        for record in DutyRecord.objects.filter(state=RecordState.REFERRED):
+            self.assertTrue(record.answer and record.handled_by_id)
+        self.assertTrue(all(record.history.exists() for record in DutyRecord.objects.all()))
+
+    def test_an_inspection_submitted_with_ratings_and_sampled_records(self):
+        inspection = Inspection.objects.get(state=InspectionState.SUBMITTED)
+        self.assertTrue(inspection.ratings.exists())
+        sampled = inspection.sampled.all()
+        self.assertTrue(sampled.exists())
+        self.assertTrue(all(record.inspected for record in sampled))
+        self.assertTrue(Inspection.objects.filter(state=InspectionState.DRAFT).exists())
+
+    def test_a_swap_waits_for_the_demo_cadre(self):
+        swap = ShiftSwap.objects.get()
+        self.assertEqual(swap.state, SwapState.REQUESTED)
+        self.assertEqual(swap.to_person.user.username, "cadre")
+        self.assertEqual(swap.shift.person, swap.from_person)
+
+    def test_the_demo_cadre_and_supervisor_have_their_roles(self):
+        cadre = Person.objects.get(user__username="cadre")
+        self.assertTrue(cadre.is_cadre)
+        self.assertTrue(cadre.user.has_perm("duty.handle_record"))
+
+    def test_seeding_again_adds_no_duty_content(self):
+        before = [
+            model.objects.count()
+            for model in (Post, PostAssignment, Roster, DutyShift, DutyRecord, Inspection)
+        ]
+        seed()
+        after = [
+            model.objects.count()
+            for model in (Post, PostAssignment, Roster, DutyShift, DutyRecord, Inspection)
+        ]
+        self.assertEqual(after, before)
+
+
+@pytest.mark.django_db
+def test_no_personal_phone_number_on_the_residents_pages(client):
+    """With the demo's people (all with phones) and requests: no page residents read shows
+    a cadre's, a party member's or a resident's own number; the office's duty line shows."""
+    from home.models import CommunitySettings
+
+    seed()
+    personal = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
+    personal |= set(DutyRecord.objects.values_list("resident_contact", flat=True))
+    on_duty = set(
+        DutyShift.objects.filter(roster__state=RosterState.PUBLISHED).values_list(
+            "person__phone", flat=True
+        )
+    )
+    assert len(personal) > 40
+    assert on_duty - {""}, "the demo's cadres on duty have phone numbers"
+
+    pages = ["/duty/", "/duty/posts/", "/duty/request/"] + [
+        f"/duty/request/{reference}/"
+        for reference in DutyRecord.objects.values_list("reference", flat=True)
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        leaked = [phone for phone in personal if phone in html]
+        assert leaked == [], f"{path} shows {leaked}"
+
+    duty_phone = CommunitySettings.objects.get().duty_phone
+    assert duty_phone
+    assert duty_phone not in personal
+    assert duty_phone in client.get("/duty/").content.decode()

@@ -1,0 +1,184 @@
+"""A vote in a browser, from the representative's ballot to the published result.
+
+The journey of issue 6: the demo representative logs in, opens the open motion (the demo
+leaves it unvoted by them), votes, sees the ballot acknowledged and cannot vote again, not
+even from a page opened before voting; a meeting clerk closes the motion from the Votes
+listing in the admin and publishes its results the same way; the public result page shows
+exactly the ballots in the database.
+"""
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.support import DEMO_PASSWORD, check_axe, ui
+
+ZH = "zh-hans"
+MOTION = "关于增设电动自行车充电桩的表决"
+LISTING = "/admin/snippets/votes/motion/"
+
+
+def login_as_representative(page, language=ZH):
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("rep")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form").get_by_role("button", name=ui(language, "Log in")).click()
+    expect(
+        page.locator("header").get_by_role("button", name=ui(language, "Log out"))
+    ).to_be_visible()
+
+
+def admin_sign_in(page, username, language=ZH):
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=ui(language, "Sign in")).click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def ballot_form(page):
+    return page.locator("main form").filter(has=page.locator("input[name=option]"))
+
+
+def motion_facts(manage_shell):
+    """The motion's state, the rep's receipts and the ballots per option, from the database."""
+    output = manage_shell(
+        "import json\n"
+        "from django.db.models import Count\n"
+        "from votes.models import Ballot, BallotReceipt, Motion\n"
+        f"m = Motion.objects.get(title={MOTION!r})\n"
+        "counts = dict(Ballot.objects.filter(motion=m).values_list('option__label')"
+        ".annotate(n=Count('pk')).values_list('option__label', 'n'))\n"
+        "print(json.dumps({'pk': m.pk, 'state': m.state, 'roll': m.roll.count(),"
+        " 'rep': BallotReceipt.objects.filter(motion=m, person__user__username='rep').count(),"
+        " 'options': [o.label for o in m.options.order_by('sort_order', 'pk')],"
+        " 'counts': counts}))"
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_step(page, step):
+    """In the Votes listing, the motion's row "More" menu → ``step`` → confirm."""
+    page.goto(LISTING)
+    row = page.get_by_role("row").filter(has_text=MOTION)
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name=ui(ZH, "More options for '%(title)s'", title=MOTION)).click()
+    page.get_by_role("link", name=ui(ZH, step), exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/snippets/votes/motion/\d+/step/\w+/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(ui(ZH, step))
+    page.locator("main form").get_by_role("button", name=ui(ZH, step), exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(LISTING) + r"$"))
+    expect(page.locator(".messages")).to_contain_text(
+        ui(ZH, "%(step)s: “%(motion)s”.", step=ui(ZH, step), motion=MOTION)
+    )
+
+
+def test_a_representative_votes_and_the_clerk_publishes_the_result(new_context, manage_shell):
+    before = motion_facts(manage_shell)
+    assert before["state"] == "open"
+    assert before["rep"] == 0, "the demo representative has not voted on the open motion"
+    detail = f"/votes/{before['pk']}/"
+
+    # The representative logs in, finds the open motion and votes.
+    context = new_context(locale="zh-CN")
+    rep = context.new_page()
+    login_as_representative(rep)
+    rep.goto("/votes/")
+    check_axe(rep)
+    rep.get_by_role("region", name=ui(ZH, "Open now")).get_by_role("link", name=MOTION).click()
+    expect(rep).to_have_url(re.compile(re.escape(detail) + "$"))
+    expect(rep.get_by_role("heading", level=1)).to_have_text(MOTION)
+    # No result is shown while the vote is open.
+    expect(rep.locator(".results-table")).to_have_count(0)
+    expect(rep.locator("svg[role=img]")).to_have_count(0)
+
+    # A second tab keeps the ballot form open from before the vote.
+    stale = context.new_page()
+    stale.goto(detail)
+    expect(ballot_form(stale)).to_be_visible()
+
+    choice = before["options"][0]
+    form = ballot_form(rep)
+    form.get_by_label(choice, exact=True).check()
+    form.get_by_role("button", name=ui(ZH, "Cast my ballot")).click()
+
+    # Acknowledged, and the form is gone.
+    expect(rep).to_have_url(re.compile(re.escape(detail) + "$"))
+    expect(rep.locator(".messages")).to_contain_text(
+        ui(ZH, "Your ballot is recorded: %(option)s. Thank you for voting.", option=choice)
+    )
+    expect(
+        rep.get_by_text(ui(ZH, "You have voted on this. Thank you; a ballot cannot be changed."))
+    ).to_be_visible()
+    expect(rep.locator("input[name=option]")).to_have_count(0)
+    expect(rep.get_by_role("button", name=ui(ZH, "Cast my ballot"))).to_have_count(0)
+    rep.reload()
+    expect(rep.locator("input[name=option]")).to_have_count(0)
+
+    # The form left open in the other tab cannot cast a second ballot.
+    other = before["options"][1]
+    form = ballot_form(stale)
+    form.get_by_label(other, exact=True).check()
+    with stale.expect_response(lambda r: r.request.method == "POST") as posted:
+        form.get_by_role("button", name=ui(ZH, "Cast my ballot")).click()
+    assert posted.value.status == 409
+    expect(stale.get_by_role("alert")).to_have_text(
+        ui(ZH, "You have already voted on this. A ballot cannot be changed.")
+    )
+    expect(stale.locator("input[name=option]")).to_have_count(0)
+
+    after = motion_facts(manage_shell)
+    assert after["rep"] == 1
+    assert sum(after["counts"].values()) == sum(before["counts"].values()) + 1
+    assert after["counts"].get(choice, 0) == before["counts"].get(choice, 0) + 1
+    assert after["counts"].get(other, 0) == before["counts"].get(other, 0)
+
+    # A meeting clerk closes the vote from the Votes listing, then publishes its results.
+    clerk = new_context(locale="zh-CN").new_page()
+    admin_sign_in(clerk, "clerk")
+    run_step(clerk, "Close the vote")
+    assert motion_facts(manage_shell)["state"] == "closed"
+
+    # Closed but not published: still no counts for anyone.
+    visitor = new_context(locale="zh-CN").new_page()
+    visitor.goto(detail)
+    expect(
+        visitor.get_by_text(ui(ZH, "The vote has closed. Results will be published here."))
+    ).to_be_visible()
+    expect(visitor.locator(".results-table")).to_have_count(0)
+
+    run_step(clerk, "Publish the results")
+    final = motion_facts(manage_shell)
+    assert final["state"] == "published"
+    assert final["counts"] == after["counts"]
+
+    # The public result matches the ballots in the database.
+    visitor.goto("/votes/")
+    visitor.get_by_role("region", name=ui(ZH, "Results")).get_by_role("link", name=MOTION).click()
+    expect(visitor).to_have_url(re.compile(re.escape(detail) + "$"))
+    table = visitor.locator("table.results-table")
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(len(final["options"]))
+    shown = {
+        rows.nth(n).locator("th").inner_text().strip(): int(
+            rows.nth(n).locator("td").first.inner_text()
+        )
+        for n in range(rows.count())
+    }
+    assert shown == {label: final["counts"].get(label, 0) for label in final["options"]}
+    cast = sum(final["counts"].values())
+    expect(visitor.locator("section", has=table)).to_contain_text(
+        ui(ZH, "%(cast)s of %(roll)s eligible", cast=cast, roll=final["roll"])
+    )
+    chart = visitor.locator("svg[role=img]")
+    expect(chart).to_be_visible()
+    expect(chart.locator("> title")).to_have_text(MOTION)
+    check_axe(visitor)
+
+    # The voter, too, sees the result and no form.
+    rep.reload()
+    expect(rep.locator("table.results-table")).to_be_visible()
+    expect(rep.locator("input[name=option]")).to_have_count(0)

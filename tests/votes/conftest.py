@@ -1,0 +1,115 @@
+"""What the votes tests share: representatives with accounts, a clerk, motions moved through
+their states the only way the site allows (named transitions), and ballots cast through
+``votes.services.cast``."""
+
+import pytest
+
+from django.test import Client
+from django.utils import translation
+
+from audit.transitions import perform
+from cms import roles
+from people.factories import PersonFactory, UserFactory
+from votes.factories import MotionFactory
+from votes.models import Kind, MotionOption, State
+from votes.services import cast
+
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+# How a draft motion reaches each state.
+STEPS = {
+    State.DRAFT: [],
+    State.OPEN: ["open"],
+    State.CLOSED: ["open", "close"],
+    State.PUBLISHED: ["open", "close", "publish_results"],
+}
+
+
+def ui(message, language="en", **params):
+    """``message`` as the site shows it in ``language``."""
+    with translation.override(language):
+        text = str(translation.gettext(message))
+    return text % params if params else text
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def options(motion):
+    return list(motion.options.order_by("sort_order", "pk"))
+
+
+def step(motion, *names, by):
+    for name in names:
+        perform(motion, name, by)
+    return motion
+
+
+def vote(motion, person, index, **kwargs):
+    """``person`` casts a ballot for the motion's option number ``index``."""
+    return cast(motion.pk, person, options(motion)[index].pk, **kwargs)
+
+
+def vote_pattern(motion, people, votes):
+    """Cast ``votes[i]`` ballots for option ``i``, by the people in order; return who voted."""
+    voters = iter(people)
+    voted = []
+    for index, count in enumerate(votes):
+        for _ in range(count):
+            person = next(voters)
+            vote(motion, person, index)
+            voted.append(person)
+    return voted
+
+
+@pytest.fixture
+def clerk(make_user):
+    return make_user(roles.MEETING_CLERKS, username="clerk")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user(roles.SUPERVISORS, username="supervisor")
+
+
+@pytest.fixture
+def make_rep(db):
+    """``make_rep(name="王建国")``: a resident representative in the register with a login
+    account in the Representatives group (``account=False``: none)."""
+
+    def make(account=True, **fields):
+        fields.setdefault("is_representative", True)
+        if account:
+            fields["user"] = UserFactory(groups=[roles.REPRESENTATIVES])
+        return PersonFactory(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_reps(make_rep):
+    def make(count, **fields):
+        return [make_rep(**fields) for _ in range(count)]
+
+    return make
+
+
+@pytest.fixture
+def make_motion(clerk):
+    """``make_motion(State.OPEN, kind=..., rule=...)``: a motion brought to that state by the
+    clerk. ``candidates=[person, ...]`` makes an election's options."""
+
+    def make(state=State.DRAFT, *, candidates=None, **fields):
+        if candidates is not None:
+            fields.setdefault("kind", Kind.ELECTION)
+        motion = MotionFactory(**fields)
+        for order, person in enumerate(candidates or []):
+            MotionOption.objects.create(
+                motion=motion, label=person.name, candidate=person, sort_order=order
+            )
+        return step(motion, *STEPS[state], by=clerk)
+
+    return make

@@ -1,0 +1,92 @@
+"""``votes.api.evaluation_summary``: what the duty module's assessment reads of the year-end
+evaluation — the published evaluations of one cadre, added up."""
+
+import datetime
+
+import pytest
+
+from django.utils import timezone
+
+from votes.api import evaluation_summary
+from votes.models import Kind, State
+
+from .conftest import STEPS, step, vote_pattern
+
+
+@pytest.fixture
+def cadres(make_rep):
+    return (
+        make_rep(account=False, name="周干部", is_representative=False, is_cadre=True),
+        make_rep(account=False, name="吴干部", is_representative=False, is_cadre=True),
+    )
+
+
+@pytest.fixture
+def evaluate(make_reps, make_motion, clerk):
+    """``evaluate(cadre, [satisfied, basically, dissatisfied], state=...)``."""
+    voters = make_reps(12)
+
+    def make(cadre, votes, state=State.PUBLISHED):
+        motion = make_motion(State.OPEN, kind=Kind.EVALUATION, subject=cadre, secret=True)
+        vote_pattern(motion, voters, votes)
+        return step(motion, *STEPS[state][1:], by=clerk)
+
+    return make
+
+
+def test_published_evaluations_of_one_cadre_are_added_up(cadres, evaluate):
+    zhou, wu = cadres
+    evaluate(zhou, [5, 2, 1])
+    evaluate(zhou, [3, 3, 2])
+    evaluate(zhou, [0, 0, 9], state=State.CLOSED)  # not published: not counted
+    evaluate(zhou, [0, 0, 9], state=State.OPEN)
+    evaluate(wu, [0, 1, 9])  # another cadre's
+
+    summary = evaluation_summary(zhou)
+    assert summary["counts"] == [("满意", 8), ("基本满意", 5), ("不满意", 3)]
+    assert summary["ballots"] == 16
+    assert summary["satisfaction"] == pytest.approx(13 / 16)
+
+    other = evaluation_summary(wu)
+    assert other["counts"] == [("基本满意", 1), ("不满意", 9)]
+    assert other["ballots"] == 10
+    assert other["satisfaction"] == pytest.approx(0.1)
+
+
+def test_none_without_a_published_evaluation(cadres, evaluate):
+    zhou, wu = cadres
+    assert evaluation_summary(zhou) is None
+    evaluate(zhou, [4, 1, 1], state=State.CLOSED)
+    assert evaluation_summary(zhou) is None
+
+
+def test_only_evaluations_count(cadres, evaluate, make_reps, make_motion, clerk):
+    """A motion or an election about nothing in particular never adds to a cadre's figures."""
+    zhou, _wu = cadres
+    evaluate(zhou, [1, 1, 0])
+    voters = make_reps(3)
+    election = make_motion(State.OPEN, candidates=list(cadres))
+    vote_pattern(election, voters, [3, 0])
+    step(election, "close", "publish_results", by=clerk)
+    assert evaluation_summary(zhou)["ballots"] == 2
+
+
+def test_by_year(cadres, evaluate):
+    zhou, _wu = cadres
+    evaluate(zhou, [4, 1, 1])
+    this_year = timezone.localdate().year
+    assert evaluation_summary(zhou, year=this_year)["ballots"] == 6
+    assert evaluation_summary(zhou, year=this_year - 1) is None
+
+
+def test_the_year_is_the_year_it_closed(cadres, evaluate, clerk, monkeypatch):
+    zhou, _wu = cadres
+    year = timezone.localdate().year - 1
+    last_december = timezone.make_aware(datetime.datetime(year, 12, 30, 10))
+    motion = evaluate(zhou, [2, 0, 0], state=State.OPEN)
+    monkeypatch.setattr(timezone, "now", lambda: last_december)
+    step(motion, "close", by=clerk)
+    monkeypatch.undo()
+    step(motion, "publish_results", by=clerk)  # published this year
+    assert evaluation_summary(zhou, year=year)["ballots"] == 2
+    assert evaluation_summary(zhou, year=year + 1) is None

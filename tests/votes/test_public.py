@@ -1,0 +1,153 @@
+"""The public side: results hidden until published, then counts, turnout, quorum, outcome,
+an accessible SVG chart and a table; drafts are not public."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from votes.models import BallotReceipt, Kind, Rule, State
+
+from .conftest import ENGLISH, logged_in, step, ui, vote_pattern
+
+
+def page_of(response):
+    assert response.status_code == 200
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def titles(page, heading_id):
+    section = page.select_one(f"section[aria-labelledby={heading_id}]")
+    return [link.get_text(strip=True) for link in section.select("h3 a")]
+
+
+@pytest.fixture
+def counted(make_reps, make_motion):
+    """A motion of 10 on the roll, 4 for, 1 against, 1 abstaining: carried, quorum met."""
+    people = make_reps(10)
+    motion = make_motion(State.OPEN, title="关于加装电梯的表决", rule=Rule.SIMPLE)
+    vote_pattern(motion, people, [4, 1, 1])
+    return motion
+
+
+def assert_no_counts(page):
+    assert page.select_one(".results-table") is None
+    assert page.select_one("svg") is None
+    assert page.select_one("#result-heading") is None
+    assert ui("Turnout") not in page.get_text()
+
+
+class TestHiddenUntilPublished:
+    def test_open(self, counted, client):
+        page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
+        assert_no_counts(page)
+        assert ui("Results are published once the vote has closed.") in page.get_text()
+
+    def test_closed(self, counted, client, clerk):
+        step(counted, "close", by=clerk)
+        page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
+        assert_no_counts(page)
+        assert ui("The vote has closed. Results will be published here.") in page.get_text()
+        # Not even a voter sees anything more.
+        voter = BallotReceipt.objects.first().person
+        assert_no_counts(page_of(logged_in(voter.user).get(f"/votes/{counted.pk}/")))
+
+    def test_published(self, counted, client, clerk):
+        step(counted, "close", "publish_results", by=clerk)
+        page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
+        text = " ".join(page.get_text().split())
+        assert ui("Carried.") in text
+        facts = page.select("section[aria-labelledby=result-heading] dl dd")
+        turnout, quorum = (" ".join(dd.get_text().split()) for dd in facts)
+        assert turnout == f"{ui('%(cast)s of %(roll)s eligible', cast=6, roll=10)} (60%)"
+        assert quorum == ui("reached (at least %(needed)s needed)", needed=5)
+
+        table = page.select_one("table.results-table")
+        assert table.caption.get_text(strip=True) == ui("Votes per option")
+        rows = [
+            [cell.get_text(strip=True) for cell in row.select("th, td")]
+            for row in table.select("tbody tr")
+        ]
+        assert rows == [["赞成", "4", "67%"], ["反对", "1", "17%"], ["弃权", "1", "17%"]]
+
+        svg = page.select_one("svg")
+        assert svg["role"] == "img"
+        title = svg.find("title", recursive=False)
+        assert title.get_text(strip=True) == "关于加装电梯的表决"
+        assert svg["aria-labelledby"] == title["id"]
+        bars = svg.select("rect")
+        assert [bar.title.get_text(strip=True) for bar in bars] == ["赞成: 4", "反对: 1", "弃权: 1"]
+        # Drawn to scale: the longest bar for the most votes.
+        widths = [float(bar["width"]) for bar in bars]
+        assert widths[0] == max(widths) and widths[1] == widths[2] == widths[0] / 4
+        # Drawn on the server: the page needs no script for it.
+        assert page.select("script[src*=chart]") == []
+
+    def test_published_without_quorum(self, make_reps, make_motion, client, clerk):
+        people = make_reps(10)
+        motion = make_motion(State.OPEN)
+        vote_pattern(motion, people, [4, 0, 0])
+        step(motion, "close", "publish_results", by=clerk)
+        page = page_of(client.get(f"/votes/{motion.pk}/", **ENGLISH))
+        text = " ".join(page.get_text().split())
+        assert ui("Not valid: the quorum was not reached.") in text
+        assert ui("not reached (%(needed)s needed)", needed=5) in text
+
+    def test_in_chinese_by_default(self, counted, client, clerk):
+        step(counted, "close", "publish_results", by=clerk)
+        page = page_of(client.get(f"/votes/{counted.pk}/"))
+        assert ui("Carried.", "zh-hans") in page.get_text()
+        assert page.html["lang"] == "zh-hans"
+
+
+class TestIndex:
+    def test_open_and_published_only(self, make_rep, make_motion, clerk, client):
+        make_rep()
+        make_motion(State.DRAFT, title="草稿议案")
+        make_motion(State.OPEN, title="正在表决的议案")
+        make_motion(State.CLOSED, title="已结束未公布的议案")
+        make_motion(State.PUBLISHED, title="已公布结果的议案")
+        page = page_of(client.get("/votes/", **ENGLISH))
+        assert titles(page, "open-heading") == ["正在表决的议案"]
+        assert titles(page, "results-heading") == ["已公布结果的议案"]
+        text = page.get_text()
+        assert "草稿议案" not in text
+        assert "已结束未公布的议案" not in text
+        assert page.select_one(".results-table") is None
+
+    def test_empty(self, db, client):
+        page = page_of(client.get("/votes/", **ENGLISH))
+        assert ui("No vote is open at the moment.") in page.get_text()
+        assert ui("No results have been published yet.") in page.get_text()
+
+    def test_results_are_paged_newest_first(self, make_motion, client):
+        for number in range(23):
+            make_motion(State.PUBLISHED, title=f"结果{number:02d}")
+        first = page_of(client.get("/votes/"))
+        assert titles(first, "results-heading") == [f"结果{n:02d}" for n in range(22, 2, -1)]
+        second = page_of(client.get("/votes/?page=2"))
+        assert titles(second, "results-heading") == ["结果02", "结果01", "结果00"]
+        assert page_of(client.get("/votes/?page=junk")).select("section h3")
+
+    def test_an_evaluation_and_an_election_are_shown_as_such(self, make_rep, make_motion, client):
+        cadre = make_rep(account=False, is_representative=False, is_cadre=True)
+        make_motion(State.OPEN, kind=Kind.EVALUATION, subject=cadre, title="年度测评", secret=True)
+        page = page_of(client.get("/votes/", **ENGLISH))
+        item = page.select_one("section[aria-labelledby=open-heading] li").get_text()
+        assert ui("evaluation of a cadre").capitalize() in item
+        assert ui("secret ballot") in item
+
+
+class TestNotPublic:
+    def test_a_draft_is_not_found(self, make_motion, client, clerk):
+        draft = make_motion(State.DRAFT)
+        assert client.get(f"/votes/{draft.pk}/").status_code == 404
+        # Not even for the clerk who wrote it, on the public site.
+        assert logged_in(clerk).get(f"/votes/{draft.pk}/").status_code == 404
+
+    def test_no_such_vote(self, db, client):
+        assert client.get("/votes/999999/").status_code == 404
+        assert client.get("/votes/99999999999999999999999/").status_code == 404
+
+    def test_other_methods_are_refused(self, make_motion, client):
+        motion = make_motion(State.OPEN)
+        assert client.put(f"/votes/{motion.pk}/").status_code == 405
+        assert client.post("/votes/").status_code == 405
