@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.roster, name="roster"),
     path("posts/", views.posts, name="posts"),
     path("request/", views.file_request, name="request"),
-    path("request/<str:reference>/", views.request_status, name="request_status"),
+    path("request/<slug:reference>/", views.request_status, name="request_status"),
 ]
