@@ -144,7 +144,10 @@ def test_filter_by_category(listed, client):
         ("year=99999999999999999999999", "Choose a year from the list."),
         ("year=-2026", "Choose a year from the list."),
         ("year=²", "Choose a year from the list."),  # a digit to str.isdigit, not to int()
-        ("year=2026%00", "Choose a year from the list."),
+        (
+            "year=2026%00x",
+            "Choose a year from the list.",
+        ),  # the NUL is dropped; "2026x" is not a year
         ("category=garden", "Choose a category from the list."),
         ("category=%3Cscript%3E", "Choose a category from the list."),
     ],
