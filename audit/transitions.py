@@ -1,7 +1,7 @@
 """State changes: named transitions (django-fsm-2), allowed to named roles, recorded.
 
 Models declare their transitions with ``django_fsm.transition(..., permission=...)``; the
-permissions are granted to groups in ``cms.roles``. Views never set a state field: they
+permissions are granted to groups in ``core.roles``. Views never set a state field: they
 call ``perform``, which checks the transition is possible from the current state and
 allowed to the user, runs it, and saves, so that the history row is labelled with the
 transition's name, the user and the reason.

@@ -81,7 +81,7 @@ def clerk_user():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from cms import roles
+    from core import roles
 
     clerk, _created = get_user_model().objects.get_or_create(username="bench-clerk")
     clerk.groups.add(Group.objects.get(name=roles.MEETING_CLERKS))

@@ -16,10 +16,10 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from cms.blocks import ContentBlock
-from cms.pages import CommunityPageMixin, public
-from cms.paging import slice_page
-from cms.search import HanSearchMixin
+from core.blocks import ContentBlock
+from core.pages import CommunityPageMixin, public
+from core.paging import slice_page
+from core.search import HanSearchMixin
 from opinions.models import Opinion
 from opinions.pages import OpinionsPageMixin
 

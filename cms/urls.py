@@ -7,9 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import views as cms_views
-from hearings import views as hearings_views
-from home import views as home_views
+from core import views as core_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -20,11 +18,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("language/", cms_views.switch_language, name="switch_language"),
-    path("search/", home_views.search, name="search"),
-    path("healthz", home_views.healthz, name="healthz"),
+    path("language/", core_views.switch_language, name="switch_language"),
+    path("search/", core_views.search, name="search"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("calendar.ics", hearings_views.calendar_ics, name="calendar_ics"),
+    path("", include("hearings.urls")),
     path("votes/", include("votes.urls")),
     path("duty/", include("duty.urls")),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from cms.net import client_ip
+from core.net import client_ip
 
 from .forms import RequestForm
 from .models import Channel, DutyRecord, PostAssignment, Roster, RosterState

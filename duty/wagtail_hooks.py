@@ -11,7 +11,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from audit.forms import ReasonForm
+from core.forms import ReasonForm
 
 from . import admin_views
 from .models import (

@@ -2,7 +2,7 @@
 could still change something, and what was decided and why.
 
 A hearing's state follows its dates (announced → consultation open → consultation closed)
-until the named transition ``publish_decision`` (allowed to Moderators in ``cms.roles``)
+until the named transition ``publish_decision`` (allowed to Moderators in ``core.roles``)
 publishes its decision, which the transition refuses before the consultation has closed
 and the summary of opinions is written.
 """
@@ -27,9 +27,9 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from cms.pages import CommunityPageMixin, public
-from cms.paging import slice_page
-from cms.search import HanSearchMixin
+from core.pages import CommunityPageMixin, public
+from core.paging import slice_page
+from core.search import HanSearchMixin
 from opinions.pages import OpinionsPageMixin
 
 PUBLISH_DECISION = "hearings.publish_decision"

@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 
 from audit.transitions import TransitionRefused, may_make, perform
-from cms.pages import public
+from core.pages import public
 
 from .models import BriefingPage, HearingPage
 

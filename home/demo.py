@@ -2,7 +2,9 @@
 
 from wagtail.models import Site
 
-from .models import CommunitySettings, HomePage, StandardPage
+from core.models import CommunitySettings
+
+from .models import HomePage, StandardPage
 
 COMMUNITY = {
     "community_name": "幸福里社区",

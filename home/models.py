@@ -5,17 +5,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from blog.models import BlogPage
-from cms.blocks import ContentBlock
-from cms.pages import CommunityPageMixin, DirectRouteMixin
-from cms.paging import slice_page
-from cms.search import HanSearchMixin
+from core.blocks import ContentBlock
+from core.pages import CommunityPageMixin, DirectRouteMixin
+from core.paging import slice_page
+from core.search import HanSearchMixin
 from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
 from opinions.models import Opinion
@@ -203,36 +202,3 @@ class StandardPage(CommunityPageMixin, HanSearchMixin, Page):
             children = self.get_children().live().public().only("title", "url_path", "path")
             context["subpages"] = slice_page(children, request.GET.get("page"), per_page=20)
         return context
-
-
-@register_setting(icon="home")
-class CommunitySettings(BaseSiteSetting):
-    """The community's own details, shown in the header and footer of every page."""
-
-    community_name = models.CharField(_("community name"), max_length=100, blank=True)
-    committee_name = models.CharField(
-        _("committee"),
-        max_length=150,
-        blank=True,
-        help_text=_("e.g. the Party committee and residents' committee of the community."),
-    )
-    office_address = models.CharField(_("office address"), max_length=200, blank=True)
-    office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
-    duty_phone = models.CharField(
-        _("duty phone"),
-        max_length=30,
-        blank=True,
-        help_text=_("The office's public duty line, shown to residents. Never a personal number."),
-    )
-
-    panels = [
-        FieldPanel("community_name"),
-        FieldPanel("committee_name"),
-        MultiFieldPanel(
-            [FieldPanel("office_address"), FieldPanel("office_hours"), FieldPanel("duty_phone")],
-            heading=_("Office"),
-        ),
-    ]
-
-    class Meta:
-        verbose_name = _("community settings")

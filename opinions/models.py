@@ -1,7 +1,7 @@
 """Residents' opinions on pages, moderated before anyone sees them.
 
 pending → approved / rejected / spam; approved ⇄ promoted to the notice board. Each step
-is a named transition allowed to Moderators (``cms.roles``) and recorded in history with
+is a named transition allowed to Moderators (``core.roles``) and recorded in history with
 the user, the time and the reason. The contact a resident leaves is personal data: it is
 shown only to those who hold ``opinions.view_opinion_contact``, never on the public site.
 """

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cms.net import client_ip
-from cms.paging import slice_page
+from core.net import client_ip
+from core.paging import slice_page
 
 from .forms import OpinionForm
 from .models import Opinion

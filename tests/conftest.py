@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from wagtail.models import Site
 
-from cms import roles
+from core import roles
 from people.factories import UserFactory
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audit.forms import ReasonForm
+from core.forms import ReasonForm
 
 from .models import State
 

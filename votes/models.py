@@ -2,7 +2,7 @@
 democratic evaluation of cadres.
 
 A motion goes draft → open → closed → results published, each step a named transition
-allowed to Meeting clerks (``cms.roles``). Opening snapshots the eligible roll, so later
+allowed to Meeting clerks (``core.roles``). Opening snapshots the eligible roll, so later
 changes to the register do not move the count. Each eligible person casts at most one
 ballot (a unique receipt in the database), online or through the clerk's roll call; once
 the motion is closed nothing about its ballots can change. Quorum and outcome are

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from cms.paging import slice_page
+from core.paging import slice_page
 
 from .models import BallotReceipt, Kind, Motion, State
 from .services import VoteRefused, cast

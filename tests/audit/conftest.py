@@ -1,6 +1,6 @@
 import pytest
 
-from cms import roles
+from core import roles
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from modelcluster.fields import ParentalKey
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page
 
-from audit.forms import ReasonForm
 from audit.history import AuditedHistory, mark_restore, mark_transition, restore_from_history
 from audit.models import Action, AuditEntry
 from audit.registry import audited_models, history_model, is_audited
-from cms import roles
+from core import roles
+from core.forms import ReasonForm
 from duty import factories as duty_factories
 from home.models import StandardPage
 from opinions.factories import OpinionFactory
@@ -427,7 +427,7 @@ def person_form(person, **changes):
 
 @pytest.mark.django_db
 class TestReasonAskedByTheForm:
-    """Forms where a change matters ask for an optional reason (``audit.forms.ReasonForm``)."""
+    """Forms where a change matters ask for an optional reason (``core.forms.ReasonForm``)."""
 
     def test_the_history_holds_every_reason_the_form_accepts(self, model):
         form_limit = ReasonForm.base_fields["change_reason"].max_length
@@ -535,7 +535,7 @@ def unaccounted(models_to_check):
 class TestEveryModelDeclaresHistory:
     def test_the_project_apps_are_found(self):
         names = {app_config.name for app_config in project_app_configs()}
-        assert {"home", "people", "audit", "cms"} <= names
+        assert {"core", "home", "people", "audit"} <= names
         assert not names & {"wagtail", "simple_history", "django.contrib.auth"}
 
     def test_every_model_of_the_project_keeps_history_or_is_exempt_with_a_reason(self):
@@ -558,7 +558,7 @@ class TestEveryModelDeclaresHistory:
         assert why_without_history(Person) == "audited"
         assert why_without_history(history_model(Person)) == "a history model"
         assert why_without_history(StandardPage).startswith("a page")
-        assert why_without_history(apps.get_model("home.CommunitySettings")) == (
+        assert why_without_history(apps.get_model("core.CommunitySettings")) == (
             "a Wagtail setting"
         )
         assert why_without_history(AuditEntry) == EXEMPT["audit.AuditEntry"]

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from audit.transitions import perform
-from cms import roles
+from core import roles
+from core.models import CommunitySettings
 from duty.factories import DutyRecordFactory
 from duty.models import RecordState
-from home.models import CommunitySettings
 from people.factories import PersonFactory
 
 ENGLISH = {"accept-language": "en"}

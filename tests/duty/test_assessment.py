@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from django.urls import reverse
 
 from audit.transitions import perform
-from cms import roles
+from core import roles
 from duty.factories import (
     DutyRecordFactory,
     InspectionFactory,

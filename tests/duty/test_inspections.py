@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.transitions import TransitionRefused, perform
-from cms import roles
+from core import roles
 from duty.factories import InspectionFactory, InspectionRatingFactory
 from duty.models import DutyRecord, Inspection, InspectionState, Rating, RecordState
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.transitions import TransitionRefused, perform
-from cms import roles
+from core import roles
 from duty.factories import DutyRecordFactory
 from duty.models import Category, DutyRecord, RecordState
 

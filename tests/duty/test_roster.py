@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.transitions import TransitionRefused, perform
-from cms import roles
+from core import roles
 from duty.factories import DutyShiftFactory, RosterFactory, ShiftSwapFactory
 from duty.models import DutyShift, RosterState, ShiftSwap, SwapState
 from people.factories import PersonFactory

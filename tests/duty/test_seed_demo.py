@@ -117,7 +117,7 @@ class SeedDemoDutyTests(TestCase):
 def test_no_personal_phone_number_on_the_residents_pages(client):
     """With the demo's people (all with phones) and requests: no page residents read shows
     a cadre's, a party member's or a resident's own number; the office's duty line shows."""
-    from home.models import CommunitySettings
+    from core.models import CommunitySettings
 
     seed()
     personal = set(Person.objects.exclude(phone="").values_list("phone", flat=True))

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from cms import roles
+from core import roles
 from hearings.factories import BriefingIndexPageFactory, HearingIndexPageFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -13,7 +13,7 @@ from wagtail.models import PageLogEntry
 
 from audit.models import Action, AuditEntry
 from audit.transitions import TransitionRefused, perform
-from cms import roles
+from core import roles
 from hearings.factories import HearingPageFactory
 from hearings.models import DecisionState, HearingPage, HearingState
 from tests.hearings.conftest import ENGLISH, logged_in, shanghai

@@ -14,7 +14,8 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from home.models import CommunitySettings, HomePage, StandardPage
+from core.models import CommunitySettings
+from home.models import HomePage, StandardPage
 from people.factories import UserFactory
 
 from .factories import StandardPageFactory, heading, paragraph, quote

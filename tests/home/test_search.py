@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from wagtail.models import PageViewRestriction
 
-from cms.search import han_bigrams, search_terms
+from core.search import han_bigrams, search_terms
 from home.models import StandardPage
 
 from .factories import StandardPageFactory, paragraph

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from wagtail.models import Page, PageLogEntry, Revision
 
-from cms import roles
+from core import roles
 from home.management.commands.seed_demo import DEFAULT_PASSWORD
 from home.models import HomePage, StandardPage
 from people.demo import person_spec

@@ -8,7 +8,7 @@ from django.test import Client
 from audit.transitions import perform
 from blog.factories import BlogPageFactory
 from blog.models import BlogKind
-from cms import roles
+from core import roles
 from opinions.factories import OpinionFactory
 from opinions.models import OpinionState
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from cms import roles
+from core import roles
 from opinions.factories import OpinionFactory
 from opinions.models import Opinion, OpinionState
 from opinions.notify import moderator_emails, send_digest

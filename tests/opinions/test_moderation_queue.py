@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from audit.models import Action, AuditEntry
 from blog.factories import BlogPageFactory
-from cms import roles
+from core import roles
 from opinions.models import Opinion, OpinionState
 
 from .conftest import ENGLISH, logged_in

@@ -10,7 +10,7 @@ from wagtail.models import PageViewRestriction
 
 from audit.transitions import perform
 from blog.factories import BlogPageFactory, blog_index
-from cms import roles
+from core import roles
 from opinions.models import OpinionState
 
 from .conftest import ENGLISH

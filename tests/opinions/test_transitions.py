@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 from audit.transitions import TransitionRefused, allowed_transitions, perform
-from cms import roles
+from core import roles
 from opinions.models import TRANSITIONS, Opinion, OpinionState
 
 from .conftest import STEPS

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from wagtail.models import ModelLogEntry
 
-from cms import roles
+from core import roles
 from people.factories import PersonFactory
 from people.models import PartyStatus, Person
 from people.validators import normalise_phone, validate_phone

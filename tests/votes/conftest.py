@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import translation
 
 from audit.transitions import perform
-from cms import roles
+from core import roles
 from people.factories import PersonFactory, UserFactory
 from votes.factories import MotionFactory
 from votes.models import Kind, MotionOption, State

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from audit.models import Action, AuditEntry
 from audit.transitions import TransitionRefused, allowed_transitions, perform
-from cms import roles
+from core import roles
 from people.factories import PersonFactory
 from votes.factories import MotionFactory
 from votes.models import Ballot, BallotReceipt, Channel, Kind, Motion, MotionOption, State

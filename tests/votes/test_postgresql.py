@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.database import append_only_tables
 from audit.transitions import perform
-from cms import roles
+from core import roles
 from people.factories import PersonFactory, UserFactory
 from votes.factories import MotionFactory
 from votes.models import Ballot, BallotReceipt, Motion, State

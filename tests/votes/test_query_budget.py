@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from audit.transitions import perform
-from cms import roles
+from core import roles
 from people.factories import PersonFactory, UserFactory
 from people.models import Person
 from votes.factories import MotionFactory

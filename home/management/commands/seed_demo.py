@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from blog import demo as blog_demo
-from cms import roles
+from core import roles
 from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo

@@ -4,34 +4,16 @@ The public pages have a budget of twelve queries, cold. Wagtail's own routing wa
 tree one level at a time and its view-restriction check costs two queries; these cost one.
 """
 
-from contextvars import ContextVar
-
 from django.db.models import Q
 
 from wagtail.models import Page, PageViewRestriction
 
-# The site's view restrictions, read at most once per request (see the middleware below):
-# the restriction check of the page being served and every list on it share one query.
-_request_memo = ContextVar("community_request_memo", default=None)
-
-
-class RequestMemoMiddleware:
-    """Gives each request a fresh memo for what is read once per request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _request_memo.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            _request_memo.reset(token)
+from .middleware import request_memo
 
 
 def all_restrictions():
     """Every page view restriction, with its page's path: one query per request."""
-    memo = _request_memo.get()
+    memo = request_memo()
     if memo is not None and "restrictions" in memo:
         return memo["restrictions"]
     restrictions = list(PageViewRestriction.objects.select_related("page"))
@@ -62,7 +44,7 @@ class CommunityPageMixin:
         """
         if self.alias_of_id:
             return super().get_view_restrictions()
-        if _request_memo.get() is not None:
+        if request_memo() is not None:
             # Serving a page: answer from the request's one read of all restrictions.
             found = [
                 restriction

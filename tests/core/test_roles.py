@@ -1,4 +1,4 @@
-"""The roles table (cms.roles) walked against the admin.
+"""The roles table (core.roles) walked against the admin.
 
 Every role in the table is tried as a real user through the test client, so that a
 permission added to or dropped from the table shows up here as a changed answer of the
@@ -23,7 +23,7 @@ from wagtail.models import (
 )
 from wagtail.snippets.models import get_snippet_models
 
-from cms import roles
+from core import roles
 from home.management.commands.seed_demo import ACCOUNTS
 from people.factories import UserFactory
 from people.models import Person
@@ -232,7 +232,7 @@ def test_the_demo_has_one_account_per_role():
 
 
 def test_migrate_applies_the_table(db):
-    """cms.apps wires apply_roles to post_migrate: a hand-made change is undone by migrate."""
+    """core.apps wires apply_roles to post_migrate: a hand-made change is undone by migrate."""
     supervisors = Group.objects.get(name=roles.SUPERVISORS)
     supervisors.permissions.add(Permission.objects.get(codename="change_person"))
 

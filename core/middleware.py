@@ -1,6 +1,30 @@
-"""Input no form should ever see."""
+"""The site's own middleware: input no form should ever see, and a memo per request."""
+
+from contextvars import ContextVar
 
 from django.http import QueryDict
+
+# What is read at most once per request (the site's view restrictions, see core.pages).
+_request_memo = ContextVar("community_request_memo", default=None)
+
+
+def request_memo():
+    """The current request's memo (a dict), or None outside a request."""
+    return _request_memo.get()
+
+
+class RequestMemoMiddleware:
+    """Gives each request a fresh memo for what is read once per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_memo.reset(token)
 
 
 def _without_nul(query_dict):

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.template.loader import get_template
 from django.test import Client, RequestFactory
 
-from cms.net import client_ip
+from core.net import client_ip
 from home.models import HomePage
 from people.factories import UserFactory
 

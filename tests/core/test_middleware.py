@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from cms.middleware import StripNulMiddleware
+from core.middleware import StripNulMiddleware
 
 
 def echo(request):

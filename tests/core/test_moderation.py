@@ -12,7 +12,7 @@ from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms import roles
+from core import roles
 from home.models import StandardPage
 
 SLUG = "water-notice"

@@ -1,4 +1,4 @@
-"""cms.pages: routing by path and the one-query view-restriction check keep Wagtail's rules."""
+"""core.pages: routing by path and the one-query view-restriction check keep Wagtail's rules."""
 
 import pytest
 

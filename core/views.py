@@ -1,16 +1,18 @@
+"""The site's own views: search, the health check, the language switch."""
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
 
-from cms.search import search_terms
+from .search import search_terms
 
 
 @require_safe
@@ -34,7 +36,7 @@ def search(request):
     page = paginator.get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
-        "home/search.html",
+        "core/search.html",
         {
             "query": query,
             "extra_query": urlencode({"q": query}) + "&",
@@ -57,3 +59,27 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def switch_language(request):
+    """Remember the reader's choice of language in a cookie and go back where they were.
+
+    A plain link, so that it works without JavaScript and leaves the pages cacheable.
+    """
+    language = request.GET.get("language", "")
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

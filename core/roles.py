@@ -172,7 +172,7 @@ def _permissions(names):
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
         except Permission.DoesNotExist as error:
-            raise LookupError(f"cms.roles names an unknown permission: {name}") from error
+            raise LookupError(f"core.roles names an unknown permission: {name}") from error
     return found
 
 

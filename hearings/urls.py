@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("calendar.ics", views.calendar_ics, name="calendar_ics"),
+]
