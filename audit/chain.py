@@ -194,10 +194,11 @@ def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(
     if batch:
         check(batch)
 
-    for model in history_models:
+    def unchained(kind, model, rows):
+        """Rows of ``model`` among ``rows`` with no entry in the chain: written behind it."""
         source_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        unchained = (
-            model._base_manager.annotate(
+        pks = (
+            rows.annotate(
                 chained=Exists(
                     AuditEntry.objects.filter(source_type=source_type, source_id=OuterRef("pk"))
                 )
@@ -205,40 +206,28 @@ def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(
             .filter(chained=False)
             .values_list("pk", flat=True)
         )
-        for pk in unchained.iterator():
+        for pk in pks.iterator():
             report.problems.append(
                 Problem(
                     None,
                     "inserted",
-                    f"history row {source_type.app_label}.{source_type.model} #{pk} was inserted "
+                    f"{kind} {source_type.app_label}.{source_type.model} #{pk} was inserted "
                     "outside the site (it has no entry in the chain)",
                 )
             )
 
+    for model in history_models:
+        unchained("history row", model, model._base_manager.all())
     # Wagtail's log entries are chained too, except those about audited models (their history
     # rows are the record) and those about no model at all.
     for model in log_models:
-        source_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        unchained = (
-            model._base_manager.exclude(content_type=None)
-            .exclude(content_type__in=list(audited_types))
-            .annotate(
-                chained=Exists(
-                    AuditEntry.objects.filter(source_type=source_type, source_id=OuterRef("pk"))
-                )
-            )
-            .filter(chained=False)
-            .values_list("pk", flat=True)
+        unchained(
+            "log entry",
+            model,
+            model._base_manager.exclude(content_type=None).exclude(
+                content_type__in=list(audited_types)
+            ),
         )
-        for pk in unchained.iterator():
-            report.problems.append(
-                Problem(
-                    None,
-                    "inserted",
-                    f"log entry {source_type.app_label}.{source_type.model} #{pk} was inserted "
-                    "outside the site (it has no entry in the chain)",
-                )
-            )
 
     if saved_head is not None:
         head_id, head_hash = saved_head

@@ -8,8 +8,10 @@
 
 Every save, delete and restore then writes a history row (django-simple-history) with the
 request's user (``HistoryRequestMiddleware``) and the reason a form asked for
-(``instance._change_reason``), and each row is chained into the audit chain
-(``audit.recording``). ``personal_fields`` are shown in the history centre only to users
+(``instance._change_reason``, simple-history's own attribute), and each row is chained into
+the audit chain (``audit.recording``). A save made inside ``core.changes.recorded_as`` (a
+named transition, a restore) is labelled so in its one history row, with the reason given
+there. ``personal_fields`` are shown in the history centre only to users
 who hold ``personal_permission`` (by default the model's own view permission), as in the
 record itself.
 """
@@ -17,6 +19,8 @@ record itself.
 from simple_history.models import HistoricalRecords
 
 from django.db import models, transaction
+
+from core.changes import consume, label_for, recorded_as
 
 
 class AuditedHistory(HistoricalRecords):
@@ -38,27 +42,19 @@ class AuditedHistory(HistoricalRecords):
         # The history row and its link in the audit chain are written together or not at all.
         with transaction.atomic(using=using):
             super().create_historical_record(instance, history_type, using=using)
+        # A label (and the reason given with it) belongs to this one row.
+        consume(instance)
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        label = label_for(instance)
+        if label is not None and label.reason:
+            return label.reason
+        return super().get_change_reason_for_object(instance, history_type, using)
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if self.cls is sender:
             sender._audited_history = self
-
-
-def mark_transition(instance, name, reason=""):
-    """Label the next history row of ``instance`` as the named state transition.
-
-    The label, and the reason given with it, apply to that one row only.
-    """
-    instance._audit_action = ("transition", name)
-    if reason:
-        _reason_once(instance, reason)
-
-
-def mark_restore(instance, reason):
-    """Label the next history row of ``instance`` as a restore from history."""
-    instance._audit_action = ("restored", "")
-    _reason_once(instance, reason)
 
 
 def restore_from_history(history_row, reason):
@@ -86,12 +82,6 @@ def restore_from_history(history_row, reason):
             model._base_manager.filter(pk=instance.pk).update(**kept)
             for name, value in kept.items():
                 setattr(instance, name, value)
-        mark_restore(instance, reason)
-        instance.save()
+        with recorded_as(instance, action="restored", reason=reason):
+            instance.save()
     return instance
-
-
-def _reason_once(instance, reason):
-    instance._change_reason = reason
-    # ``audit.recording`` forgets the reason once the labelled row is written.
-    instance._audit_reason = reason

@@ -8,6 +8,8 @@ from django.db.models.signals import post_save
 
 from wagtail.log_actions import registry as log_registry
 
+from core.changes import label_for
+
 from . import chain
 from .models import Action
 from .registry import is_audited
@@ -37,15 +39,13 @@ def chain_history_row(sender, instance, history_instance, history_user=None, **k
     model = type(instance)
     if not is_audited(model):
         return
-    action, detail = getattr(instance, "_audit_action", None) or (
-        HISTORY_TYPES[history_instance.history_type],
-        "",
-    )
-    # The label applies to one save only, and so does a reason given with it.
-    instance.__dict__.pop("_audit_action", None)
-    labelled_reason = instance.__dict__.pop("_audit_reason", None)
-    if labelled_reason is not None and instance.__dict__.get("_change_reason") == labelled_reason:
-        del instance.__dict__["_change_reason"]
+    # A save labelled with ``core.changes.recorded_as`` (a transition, a restore) says so;
+    # AuditedHistory spends the label once this row is written.
+    label = label_for(instance)
+    if label is not None:
+        action, detail = label.action, label.detail
+    else:
+        action, detail = HISTORY_TYPES[history_instance.history_type], ""
     chain.append(
         source=history_instance,
         content_type=ContentType.objects.get_for_model(model),

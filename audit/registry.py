@@ -1,5 +1,6 @@
 """Which models are audited: found through django-simple-history's registration, never
-through imports, so that the history centre serves every module as it lands."""
+through imports, so that ``audit`` imports no module app and the history centre serves
+every app that declares ``AuditedHistory``."""
 
 from django.apps import apps
 

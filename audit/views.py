@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Page
+
+from core.viewsets import ModelIndexView, ModelViewSet
 
 from .diff import field_changes, revision_changes
 from .filters import AuditEntryFilterSet
@@ -57,7 +58,7 @@ class HistoryPaginator(WagtailPaginator):
         return self._get_page(entries, number, self)
 
 
-class HistoryIndexView(generic.IndexView):
+class HistoryIndexView(ModelIndexView):
     page_title = gettext_lazy("History")
     filterset_class = AuditEntryFilterSet
     default_ordering = "-id"
@@ -88,13 +89,6 @@ class HistoryIndexView(generic.IndexView):
         "hash": gettext_lazy("Hash"),
     }
     export_filename = "history"
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        # Names and reasons are typed by people: never let a spreadsheet run them as formulas.
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-        return value
 
     def get_base_queryset(self):
         return AuditEntry.objects.select_related("content_type")

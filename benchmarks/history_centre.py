@@ -16,18 +16,14 @@ DELETE on PostgreSQL, so the rows cannot be removed one by one anyway.
 """
 
 import argparse
-import os
 import random
-import shutil
-import statistics
-import sys
-import tempfile
 import time
-import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+import harness
+from harness import say
+
+HISTORY_CENTRE = "/admin/history/"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
 GIVEN = [
@@ -106,44 +102,17 @@ USERNAMES = [
 OBJECTS_PER_TYPE = 20_000
 
 
-def say(text=""):
-    """Print a line at once (a long fill reports its progress as it goes)."""
-    sys.stdout.write(f"{text}\n")
-    sys.stdout.flush()
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="history rows (1,000,000)")
     parser.add_argument("--batch", type=int, default=10_000, help="rows per bulk_create")
-    parser.add_argument("--repeat", type=int, default=5, help="timed requests per page (5)")
-    parser.add_argument("--seed", type=int, default=20240601, help="random seed")
-    parser.add_argument(
-        "--explain", action="store_true", help="print each page's slowest query and its plan"
-    )
     parser.add_argument(
         "--no-fill",
         action="store_true",
         help="time a database filled by an earlier run (with DATABASE_URL) instead of filling",
     )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary SQLite database (prints its path)"
-    )
+    harness.add_arguments(parser, repeat=5)
     return parser.parse_args()
-
-
-def set_up_django(database_url):
-    sys.path.insert(0, str(PROJECT_ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    if settings.DEBUG:
-        # DEBUG keeps every query in memory and slows every request: not what we measure.
-        settings.DEBUG = False
 
 
 def record_types():
@@ -248,17 +217,9 @@ def fill(total, batch_size, rng):
 
 
 def analyse():
-    """Bring the planner's statistics and visibility map to where autovacuum would."""
-    from django.db import connection
-
     from audit.models import AuditEntry
 
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(AuditEntry._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
-        return "VACUUM ANALYZE, as autovacuum does after a big insert"
-    return "no ANALYZE: Django never runs it on SQLite"
+    return harness.analyse(AuditEntry._meta.db_table)
 
 
 def pages(people, types, total):
@@ -315,113 +276,22 @@ def matched(query):
     return filters.qs.count()
 
 
-def explain(connection, sql):
-    prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + sql)
-        return "\n".join("    " + " ".join(str(part) for part in row) for row in cursor.fetchall())
-
-
-def time_pages(client, page_list, repeat, show_plans=False):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    results = []
-    for label, query in page_list:
-        url = f"/admin/history/{query}"
-        # One untimed request first (templates compiled, caches warm), its queries recorded.
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        queries = list(captured.captured_queries)
-        slowest = max(queries, key=lambda q: float(q["time"]))
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-        results.append(
-            {
-                "label": label,
-                "url": url,
-                "matched": matched(query),
-                "median": statistics.median(times),
-                "min": min(times),
-                "max": max(times),
-                "queries": len(queries),
-                "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
-                "slowest_ms": float(slowest["time"]) * 1000,
-                "slowest_sql": slowest["sql"],
-            }
-        )
-        if show_plans:
-            say(
-                f"\n{label}: slowest query {float(slowest['time']) * 1000:.1f} ms\n  {slowest['sql']}"
-            )
-            say(explain(connection, slowest["sql"]))
-    return results
-
-
-def pad(text, width):
-    """``text`` left-aligned in ``width`` columns of a terminal (Chinese takes two each)."""
-    shown = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-    return text + " " * max(0, width - shown)
-
-
-def print_table(results):
-    header = (
-        f"{'page':<34} {'rows matched':>12} {'median ms':>10} {'min':>7} {'max':>7} "
-        f"{'queries':>7} {'SQL ms':>7} {'slowest':>7}"
-    )
-    say(header)
-    say("-" * len(header))
-    for row in results:
-        say(
-            f"{pad(row['label'], 34)} {row['matched']:>12,} {row['median']:>10.1f} {row['min']:>7.1f} "
-            f"{row['max']:>7.1f} {row['queries']:>7} {row['sql_ms']:>7.1f} {row['slowest_ms']:>7.1f}"
-        )
-    say()
-    say("SQL ms and slowest: the queries of one untimed request (all of them, the slowest one).")
-    for row in results:
-        say(f"  {pad(row['label'], 34)} {row['url']}")
-
-
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    given_url = os.environ.get("DATABASE_URL")
-    tempdir = None
-    if given_url:
-        database_url = given_url
-    else:
-        tempdir = Path(tempfile.mkdtemp(prefix="cms-bench-history-"))
-        database_url = f"sqlite:///{tempdir / 'bench.sqlite3'}"
-    try:
-        set_up_django(database_url)
+    with harness.database("history", keep=args.keep) as given:
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
 
         from audit.models import AuditEntry
 
-        say(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
-        say(f"migrate: {time.perf_counter() - started:.1f} s")
         if args.no_fill:
-            if not given_url or not AuditEntry.objects.exists():
+            if not given or not AuditEntry.objects.exists():
                 raise SystemExit("--no-fill times a DATABASE_URL filled by an earlier run.")
             fill_seconds, people, types = None, users(), record_types()
         else:
-            if AuditEntry.objects.exists():
-                raise SystemExit(
-                    "This database already holds history: the benchmark only fills an empty "
-                    "one. Create a fresh database for it (and drop it afterwards)."
-                )
+            harness.refuse_if_filled(AuditEntry.objects.exists(), "history")
             say(f"filling {args.rows:,} history rows in batches of {args.batch:,}...")
             fill_seconds, people, types = fill(args.rows, args.batch, rng)
         analysis = analyse()
@@ -430,8 +300,12 @@ def main():
 
         client = Client()
         client.force_login(admin)
-        page_list = pages(people, types, total)
-        results = time_pages(client, page_list, args.repeat, show_plans=args.explain)
+        page_list = [
+            (label, f"{HISTORY_CENTRE}{query}") for label, query in pages(people, types, total)
+        ]
+        results = harness.time_pages(client, page_list, args.repeat, explain=args.explain)
+        for row in results:
+            row["matched"] = matched(row["url"].removeprefix(HISTORY_CENTRE))
 
         say()
         say(
@@ -442,13 +316,11 @@ def main():
             say(f"fill: {fill_seconds:.1f} s ({total / fill_seconds:,.0f} rows/s)")
         say(f"each page: the median of {args.repeat} requests, after one untimed request")
         say()
-        print_table(results)
-    finally:
-        if tempdir is not None:
-            if args.keep:
-                say(f"\nkept {tempdir}")
-            else:
-                shutil.rmtree(tempdir, ignore_errors=True)
+        harness.print_table(
+            results,
+            [harness.Column("rows matched", "matched", 12, ",d"), *harness.TIMES, harness.SLOWEST],
+            label_width=34,
+        )
 
 
 if __name__ == "__main__":

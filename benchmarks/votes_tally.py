@@ -2,7 +2,7 @@
 
 Registers 10,000 resident representatives (bulk insert), opens one motion as a meeting clerk
 (which snapshots the roll of 10,000), writes 10,000 ballots with their receipts in bulk,
-closes the motion and publishes its results; then times ``motion.tally()``, the public result
+closes the motion and publishes its results; then times ``tally(motion)``, the public result
 page at ``/votes/<pk>/`` through Django's test client, and the clerks' CSV exports, and prints
 the figures. It prints figures only: it never fails because something is slow.
 
@@ -15,16 +15,11 @@ ballot tables refuse DELETE on PostgreSQL, so the rows cannot be removed one by 
 """
 
 import argparse
-import os
 import random
-import shutil
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+import harness
+from harness import get, measure, say
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "德明", "丽华", "春生", "玉梅", "国庆"]
@@ -33,40 +28,17 @@ TITLE = "关于小区停车位重新规划的表决（基准测试）"
 SPLIT = (0.62, 0.27, 0.11)
 
 
-def say(text=""):
-    sys.stdout.write(f"{text}\n")
-    sys.stdout.flush()
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=10_000, help="eligible roll (10,000)")
     parser.add_argument("--ballots", type=int, default=10_000, help="ballots cast (10,000)")
     parser.add_argument("--batch", type=int, default=2_000, help="rows per bulk_create")
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs of each (7)")
     parser.add_argument("--secret", action="store_true", help="a secret ballot (no voter)")
-    parser.add_argument("--seed", type=int, default=20240601, help="random seed")
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary SQLite database (prints its path)"
-    )
+    harness.add_arguments(parser, repeat=7, explain=False)
     args = parser.parse_args()
     if args.ballots > args.people:
         parser.error("--ballots cannot exceed --people: one ballot per person")
     return args
-
-
-def set_up_django(database_url):
-    sys.path.insert(0, str(PROJECT_ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    if settings.DEBUG:
-        # DEBUG keeps every query in memory and slows every request: not what we measure.
-        settings.DEBUG = False
 
 
 def timed(label, work):
@@ -111,7 +83,7 @@ def cast_in_bulk(motion, count, batch, rng, secret):
     from django.db import transaction
     from django.utils import timezone
 
-    from votes.models import Ballot, BallotReceipt, Channel
+    from votes.models import Ballot, BallotChannel, BallotReceipt
 
     options = list(motion.options.order_by("sort_order", "pk"))
     voters = list(motion.roll.order_by("pk").values_list("person_id", flat=True)[:count])
@@ -120,7 +92,9 @@ def cast_in_bulk(motion, count, batch, rng, secret):
     with transaction.atomic():
         BallotReceipt.objects.bulk_create(
             (
-                BallotReceipt(motion=motion, person_id=pk, channel=Channel.ONLINE, cast_at=now)
+                BallotReceipt(
+                    motion=motion, person_id=pk, channel=BallotChannel.ONLINE, cast_at=now
+                )
                 for pk in voters
             ),
             batch_size=batch,
@@ -141,15 +115,19 @@ def cast_in_bulk(motion, count, batch, rng, secret):
 
 def fill(args, rng):
     """The register, one motion opened, counted and published; returns (motion, clerk)."""
-    from audit.transitions import perform
-    from votes.models import Kind, Motion, Rule
+    from core.transitions import perform
+    from votes.models import Motion, MotionKind, Rule
 
     clerk = clerk_user()
     timed(
         f"register {args.people:,} representatives", lambda: register(args.people, args.batch, rng)
     )
     motion = Motion.objects.create(
-        kind=Kind.MOTION, title=TITLE, rule=Rule.TWO_THIRDS, quorum_percent=50, secret=args.secret
+        kind=MotionKind.MOTION,
+        title=TITLE,
+        rule=Rule.TWO_THIRDS,
+        quorum_percent=50,
+        secret=args.secret,
     )
     timed(f"open (snapshot a roll of {args.people:,})", lambda: perform(motion, "open", clerk))
     timed(
@@ -162,136 +140,54 @@ def fill(args, rng):
 
 
 def analyse():
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("votes_ballot", "votes_ballotreceipt", "votes_rollentry"):
-                cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
-        return "VACUUM ANALYZE, as autovacuum does after a big insert"
-    return "no ANALYZE: Django never runs it on SQLite"
-
-
-class QueryCounter:
-    """Counts the queries run through the connection, and their time (independent of the
-    query log, which a request may reset)."""
-
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.seconds += time.perf_counter() - started
-
-
-def measure(label, work, repeat):
-    """One untimed run (its queries counted), then ``repeat`` timed runs."""
-    from django.db import connection
-
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        work()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return {
-        "label": label,
-        "median": statistics.median(times),
-        "min": min(times),
-        "max": max(times),
-        "queries": counter.count,
-        "sql_ms": counter.seconds * 1000,
-    }
-
-
-def request(client, url, content=None):
-    from django.core.cache import cache
-
-    def get():
-        cache.clear()  # cold, as the query budget is measured
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        if content is not None and content not in response.content.decode():
-            raise SystemExit(f"{url} does not show {content!r}")
-        return response
-
-    return get
-
-
-def print_table(rows):
-    header = f"{'what':<40} {'median ms':>10} {'min':>8} {'max':>8} {'queries':>8} {'SQL ms':>8}"
-    say(header)
-    say("-" * len(header))
-    for row in rows:
-        say(
-            f"{row['label']:<40} {row['median']:>10.1f} {row['min']:>8.1f} {row['max']:>8.1f} "
-            f"{row['queries']:>8} {row['sql_ms']:>8.1f}"
-        )
+    return harness.analyse("votes_ballot", "votes_ballotreceipt", "votes_rollentry")
 
 
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    given_url = os.environ.get("DATABASE_URL")
-    tempdir = None
-    if given_url:
-        database_url = given_url
-    else:
-        tempdir = Path(tempfile.mkdtemp(prefix="cms-bench-votes-"))
-        database_url = f"sqlite:///{tempdir / 'bench.sqlite3'}"
-    try:
-        set_up_django(database_url)
+    with harness.database("votes", keep=args.keep):
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.urls import reverse
 
         from votes.models import Ballot, Motion
+        from votes.tally import tally
 
-        say(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
-        say(f"migrate: {time.perf_counter() - started:.1f} s")
-        if Motion.objects.exists():
-            raise SystemExit(
-                "This database already holds votes: the benchmark only fills an empty one. "
-                "Create a fresh database for it (and drop it afterwards)."
-            )
+        harness.refuse_if_filled(Motion.objects.exists(), "votes")
         say("filling:")
         motion, clerk = fill(args, rng)
         analysis = analyse()
 
-        result = motion.tally()
-        rows = [measure("motion.tally()", motion.tally, args.repeat)]
+        result = tally(motion)
+        rows = [measure("tally(motion)", lambda: tally(motion), args.repeat)]
         visitor = Client()
         rows.append(
             measure(
                 "public result page /votes/<pk>/",
-                request(visitor, f"/votes/{motion.pk}/", content="results-table"),
+                get(visitor, f"/votes/{motion.pk}/", cold=True, content="results-table"),
                 args.repeat,
             )
         )
-        rows.append(measure("public index /votes/", request(visitor, "/votes/"), args.repeat))
+        rows.append(
+            measure("public index /votes/", get(visitor, "/votes/", cold=True), args.repeat)
+        )
         staff = Client()
         staff.force_login(clerk)
         results_url = reverse("votes_results", args=[motion.pk])
         rows.append(
-            measure("clerk: results CSV", request(staff, f"{results_url}?export=csv"), args.repeat)
+            measure(
+                "clerk: results CSV",
+                get(staff, f"{results_url}?export=csv", cold=True),
+                args.repeat,
+            )
         )
         if not args.secret:
             rows.append(
                 measure(
                     f"clerk: named ballots CSV ({args.ballots:,} rows)",
-                    request(staff, f"{results_url}?export=ballots"),
+                    get(staff, f"{results_url}?export=ballots", cold=True),
                     args.repeat,
                 )
             )
@@ -311,13 +207,7 @@ def main():
             f"each: the median of {args.repeat} runs, after one untimed run (whose queries are counted)"
         )
         say()
-        print_table(rows)
-    finally:
-        if tempdir is not None:
-            if args.keep:
-                say(f"\nkept {tempdir}")
-            else:
-                shutil.rmtree(tempdir, ignore_errors=True)
+        harness.print_table(rows, harness.TIMES, label="what", label_width=40)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from wagtail.models import Site
 
-from audit.transitions import perform
+from core.transitions import perform
 from opinions.models import Opinion, OpinionState
 
 from .models import BlogIndexPage, BlogKind, BlogPage

@@ -27,7 +27,7 @@ class BlogFeed(Feed):
         return self.index_page.introduction or _("The community's blog column")
 
     def items(self):
-        return self.index_page.posts(self.request).only(
+        return self.index_page.posts().only(
             "title",
             "url_path",
             "path",

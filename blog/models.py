@@ -13,13 +13,11 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from core.blocks import ContentBlock
-from core.pages import CommunityPageMixin, public
+from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
-from core.search import HanSearchMixin
 from opinions.models import Opinion
 from opinions.pages import OpinionsPageMixin
 
@@ -30,13 +28,13 @@ class BlogKind(models.TextChoices):
     REPORT = "report", _("activity report")
 
 
-class BlogPageQuerySet(PageQuerySet):
-    def published(self, request=None):
+class BlogPageQuerySet(CommunityPageQuerySet):
+    def published(self):
         """Live posts outside private sections, newest first."""
-        return public(self.live(), request).order_by("-date", "-first_published_at", "-pk")
+        return super().published().order_by("-date", "-first_published_at", "-pk")
 
-    def notices(self, request=None):
-        return self.published(request).filter(kind=BlogKind.NOTICE)
+    def notices(self):
+        return self.published().filter(kind=BlogKind.NOTICE)
 
 
 class BlogPageTag(TaggedItemBase):
@@ -45,19 +43,14 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogIndexPage(RoutablePageMixin, CommunityPageMixin, HanSearchMixin, Page):
+class BlogIndexPage(RoutablePageMixin, CommunityPage):
     """The column at /blog/: its posts, newest first, filtered by kind and tag; the notice
     board; and the RSS feed at /blog/feed/."""
 
     introduction = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("introduction"),
-        *HanSearchMixin.search_fields,
-    ]
-    han_search_fields = ("title", "introduction")
+    search_fields = [*CommunityPage.search_fields, index.SearchField("introduction")]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["blog.BlogPage"]
@@ -67,12 +60,12 @@ class BlogIndexPage(RoutablePageMixin, CommunityPageMixin, HanSearchMixin, Page)
     class Meta:
         verbose_name = _("blog index")
 
-    def posts(self, request=None):
-        return BlogPage.objects.child_of(self).published(request)
+    def posts(self):
+        return BlogPage.objects.child_of(self).published()
 
     @path("")
     def index(self, request):
-        posts = self.posts(request).only(
+        posts = self.posts().only(
             "title", "url_path", "path", "depth", "kind", "date", "introduction"
         )
         kind = request.GET.get("kind", "")
@@ -106,7 +99,7 @@ class BlogIndexPage(RoutablePageMixin, CommunityPageMixin, HanSearchMixin, Page)
         return BlogFeed(self)(request)
 
 
-class BlogPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Page):
+class BlogPage(OpinionsPageMixin, CommunityPage):
     kind = models.CharField(
         _("kind"), max_length=10, choices=BlogKind.choices, default=BlogKind.TOPIC
     )
@@ -139,13 +132,11 @@ class BlogPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Page):
         ),
     ]
     search_fields = [
-        *Page.search_fields,
+        *CommunityPage.search_fields,
         index.SearchField("introduction"),
         index.SearchField("body"),
         index.FilterField("kind"),
-        *HanSearchMixin.search_fields,
     ]
-    han_search_fields = ("title", "introduction", "body")
 
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types = []

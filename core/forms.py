@@ -7,6 +7,28 @@ from wagtail.admin.forms import WagtailAdminModelForm
 REASON_MAX_LENGTH = 500
 
 
+class HoneypotMixin(forms.Form):
+    """For the public forms residents fill in without an account: a field people never see.
+
+    ``includes/form_field.html`` hides it from sight and from screen readers, and it takes
+    no tab stop; bots that fill in every field fill it in too. A view checks ``is_bot`` and
+    then keeps nothing and tells the sender nothing. List the mixin first:
+    ``class RequestForm(HoneypotMixin, forms.ModelForm)``.
+    """
+
+    honeypot_field_name = "website"  # a name bots like to fill in
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get(self.honeypot_field_name))
+
+
 class ReasonForm(WagtailAdminModelForm):
     """For the admin forms of audited models where a change matters: asks why.
 

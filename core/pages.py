@@ -1,4 +1,5 @@
-"""What every page type of the site shares: cheap routing and view-restriction checks.
+"""What every page type of the site shares: the base page, the one rule for which pages
+the public may see, cheap routing and view-restriction checks.
 
 The public pages have a budget of twelve queries, cold. Wagtail's own routing walks the
 tree one level at a time and its view-restriction check costs two queries; these cost one.
@@ -6,9 +7,11 @@ tree one level at a time and its view-restriction check costs two queries; these
 
 from django.db.models import Q
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
 
 from .middleware import request_memo
+from .search import HanSearchMixin
 
 
 def all_restrictions():
@@ -22,17 +25,55 @@ def all_restrictions():
     return restrictions
 
 
-def private_q(request=None):
-    """A filter matching the pages in private sections."""
+def _private_q(restrictions, prefix):
     q = Q()
-    for restriction in all_restrictions():
-        q |= Q(path__startswith=restriction.page.path, depth__gte=restriction.page.depth)
-    return q if q else Q(pk__in=[])
+    for restriction in restrictions:
+        q |= Q(
+            **{
+                f"{prefix}path__startswith": restriction.page.path,
+                f"{prefix}depth__gte": restriction.page.depth,
+            }
+        )
+    return q
 
 
-def public(queryset, request=None):
-    """``queryset.public()``, sharing the request's one read of the restrictions."""
-    return queryset.exclude(private_q(request))
+def private_q(prefix=""):
+    """A filter matching the pages in private sections (a restricted page and all below it).
+
+    ``prefix`` reaches the page through a relation ("page__" for a model with a ``page``
+    key). Matches nothing when no section is private, as Wagtail's own ``private_q`` does.
+    """
+    return _private_q(all_restrictions(), prefix) or Q(**{f"{prefix}pk__in": []})
+
+
+def public(queryset, prefix=""):
+    """The site's one rule for what the public may see: nothing in a private section.
+
+    It means what Wagtail's ``PageQuerySet.public()`` means, but reads the restrictions
+    once per request (shared with the view-restriction check of the page being served)
+    instead of once per list. ``prefix`` filters rows of another model by their page.
+    """
+    restrictions = all_restrictions()
+    if not restrictions:
+        return queryset  # nothing to exclude: keep the query (and the search) plain
+    return queryset.exclude(_private_q(restrictions, prefix))
+
+
+class CommunityPageQuerySet(PageQuerySet):
+    """The queryset of every page type of the site: ``public()`` follows core's rule."""
+
+    def private_q(self):
+        return private_q()
+
+    def public(self):
+        return public(self)
+
+    def published(self):
+        """What the public site lists: live pages outside private sections."""
+        return public(self.live())
+
+
+CommunityPageManager = PageManager.from_queryset(CommunityPageQuerySet)
 
 
 class CommunityPageMixin:
@@ -64,6 +105,25 @@ class CommunityPageMixin:
         return PageViewRestriction.objects.filter(
             (Q(page__path__in=paths) & Q(page__alias_of__isnull=True)) | Q(page__in=alias_sources)
         )
+
+
+class CommunityPage(CommunityPageMixin, HanSearchMixin, Page):
+    """The base of every page type of the site.
+
+    It declares once what every page shares: the one-query view-restriction check, the
+    search fields (the title, and the Han-character text that lets a Chinese word be found
+    inside Chinese text) and the manager whose ``published()`` and ``public()`` follow
+    core's visibility rule. A page type adds its own text fields to ``search_fields`` with
+    ``[*CommunityPage.search_fields, index.SearchField("body")]``; the Han text is derived
+    from those, nothing else to keep in step.
+    """
+
+    objects = CommunityPageManager()
+
+    search_fields = [*Page.search_fields, *HanSearchMixin.search_fields]
+
+    class Meta:
+        abstract = True
 
 
 class DirectRouteMixin:

@@ -61,20 +61,22 @@ def search_terms(query):
 class HanSearchMixin:
     """For page models: index the Han characters and pairs of the page's searchable text.
 
-    A page lists the fields whose text is searched in ``han_search_fields``; StreamFields
-    contribute their blocks' searchable content.
+    The text is that of every ``index.SearchField`` the page declares in ``search_fields``
+    (the title, an introduction, a body...): declaring a field searchable is enough for a
+    Chinese word inside it to be found. StreamFields and rich text contribute their
+    searchable content, as Wagtail indexes them.
     """
-
-    han_search_fields = ("title", "search_description")
 
     search_fields = [index.SearchField("han_search_text")]
 
     def han_search_text(self):
         parts = []
-        for name in self.han_search_fields:
-            value = getattr(self, name, "")
-            if hasattr(value, "stream_block"):
-                parts.extend(value.stream_block.get_searchable_content(value))
+        for field in self.get_searchable_search_fields():
+            if field.field_name == "han_search_text":
+                continue
+            value = field.get_value(self)
+            if isinstance(value, (list, tuple)):
+                parts.extend(str(item) for item in value if item)
             elif value:
                 parts.append(str(value))
         return " ".join(index_terms(" ".join(parts)))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
 
+from .pages import public
 from .search import search_terms
 
 
@@ -30,7 +31,7 @@ def search(request):
         if terms:
             # Base pages only: the results show titles and search descriptions, and asking
             # for each page type's own fields would cost a query per type.
-            results = Page.objects.live().public().search(terms, operator="and")
+            results = public(Page.objects.live()).search(terms, operator="and")
     paginator = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE)
     # An unknown or out-of-range page number shows the nearest real page, never an error.
     page = paginator.get_page(request.GET.get("page"))

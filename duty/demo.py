@@ -5,12 +5,10 @@ import datetime
 
 from django.utils import timezone
 
-from audit.transitions import perform
+from core.transitions import perform
 from people.models import Person
 
 from .models import (
-    Category,
-    Channel,
     DutyRecord,
     DutyShift,
     Inspection,
@@ -18,6 +16,8 @@ from .models import (
     Post,
     PostAssignment,
     Rating,
+    RequestCategory,
+    RequestChannel,
     Roster,
     ServiceDay,
     ShiftSwap,
@@ -38,8 +38,8 @@ RECORDS = [
     # (hours ago, channel, category, name, phone, request, steps, undertaken, answer, result)
     (
         1,
-        Channel.ONLINE,
-        Category.REPAIR,
+        RequestChannel.ONLINE,
+        RequestCategory.REPAIR,
         "李先生",
         "13800001111",
         "5号楼2单元楼道灯不亮，晚上上下楼很危险。",
@@ -50,8 +50,8 @@ RECORDS = [
     ),
     (
         3,
-        Channel.PHONE,
-        Category.SECURITY,
+        RequestChannel.PHONE,
+        RequestCategory.SECURITY,
         "王女士",
         "13800002222",
         "小区东门有陌生人挨家敲门推销。",
@@ -62,8 +62,8 @@ RECORDS = [
     ),
     (
         30,
-        Channel.IN_PERSON,
-        Category.ENVIRONMENT,
+        RequestChannel.IN_PERSON,
+        RequestCategory.ENVIRONMENT,
         "赵大爷",
         "13800003333",
         "8号楼前垃圾桶满溢，无人清运。",
@@ -74,8 +74,8 @@ RECORDS = [
     ),
     (
         80,
-        Channel.ONLINE,
-        Category.REPAIR,
+        RequestChannel.ONLINE,
+        RequestCategory.REPAIR,
         "孙女士",
         "13800004444",
         "3号楼电梯异响。",
@@ -86,8 +86,8 @@ RECORDS = [
     ),
     (
         50,
-        Channel.IN_PERSON,
-        Category.DISPUTE,
+        RequestChannel.IN_PERSON,
+        RequestCategory.DISPUTE,
         "周先生",
         "13800005555",
         "楼上装修噪音影响休息。",
@@ -98,8 +98,8 @@ RECORDS = [
     ),
     (
         100,
-        Channel.PHONE,
-        Category.SERVICE,
+        RequestChannel.PHONE,
+        RequestCategory.SERVICE,
         "吴阿姨",
         "13800006666",
         "想办理老年人优待证，需要什么材料？",
@@ -110,8 +110,8 @@ RECORDS = [
     ),
     (
         70,
-        Channel.ONLINE,
-        Category.OTHER,
+        RequestChannel.ONLINE,
+        RequestCategory.OTHER,
         "郑先生",
         "13800007777",
         "小区外的道路坑洼，能否修补？",

@@ -7,7 +7,6 @@ from django.utils import timezone
 from people.factories import PersonFactory
 
 from .models import (
-    Category,
     DutyRecord,
     DutyShift,
     Inspection,
@@ -15,6 +14,7 @@ from .models import (
     Post,
     PostAssignment,
     Rating,
+    RequestCategory,
     Roster,
     ServiceDay,
     ShiftSwap,
@@ -77,7 +77,7 @@ class ShiftSwapFactory(factory.django.DjangoModelFactory):
 
 
 class DutyRecordFactory(factory.django.DjangoModelFactory):
-    category = Category.REPAIR
+    category = RequestCategory.REPAIR
     resident_name = factory.Sequence(lambda n: f"居民{n}")
     resident_contact = factory.Sequence(lambda n: f"136{n:08d}")
     request = "楼道灯坏了，请派人维修。"

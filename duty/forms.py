@@ -1,19 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import HoneypotMixin
 from people.validators import normalise_phone
 
-from .models import Category, DutyRecord
+from .models import DutyRecord, RequestCategory
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(HoneypotMixin, forms.ModelForm):
     """What a resident fills in to file an after-hours request online."""
-
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     class Meta:
         model = DutyRecord
@@ -38,7 +33,7 @@ class RequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = Category.choices
+        self.fields["category"].choices = RequestCategory.choices
 
     def clean_resident_contact(self):
         return normalise_phone(self.cleaned_data["resident_contact"])
@@ -53,7 +48,3 @@ class RequestForm(forms.ModelForm):
                 % {"limit": 2000, "length": len(text)}
             )
         return text
-
-    @property
-    def is_bot(self):
-        return bool(self.data.get("website"))

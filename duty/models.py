@@ -156,6 +156,10 @@ class Roster(FSMModelMixin, models.Model):
         target=RosterState.PUBLISHED,
         permission=PUBLISH_ROSTER,
         conditions=[has_shifts],
+        custom={
+            "label": _("Publish the roster"),
+            "refused": _("Add the month's shifts first."),
+        },
     )
     def publish(self, by=None):
         self.published_at = timezone.now()
@@ -196,7 +200,7 @@ class DutyShift(models.Model):
             raise ValidationError({"date": _("The shift's date is not in the roster's month.")})
 
 
-class SwapState(models.TextChoices):
+class ShiftSwapState(models.TextChoices):
     REQUESTED = "requested", _("requested")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
@@ -225,7 +229,7 @@ class ShiftSwap(FSMModelMixin, models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     state = FSMField(
-        _("state"), default=SwapState.REQUESTED, choices=SwapState.choices, protected=True
+        _("state"), default=ShiftSwapState.REQUESTED, choices=ShiftSwapState.choices, protected=True
     )
 
     history = AuditedHistory()
@@ -239,9 +243,10 @@ class ShiftSwap(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=SwapState.REQUESTED,
-        target=SwapState.ACCEPTED,
+        source=ShiftSwapState.REQUESTED,
+        target=ShiftSwapState.ACCEPTED,
         permission=_is_the_other_cadre,
+        custom={"label": _("Accept the swap")},
     )
     def accept(self, by=None):
         shift = self.shift
@@ -251,9 +256,10 @@ class ShiftSwap(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=SwapState.REQUESTED,
-        target=SwapState.DECLINED,
+        source=ShiftSwapState.REQUESTED,
+        target=ShiftSwapState.DECLINED,
         permission=_is_the_other_cadre,
+        custom={"label": _("Decline the swap")},
     )
     def decline(self, by=None):
         pass
@@ -263,13 +269,13 @@ class ShiftSwap(FSMModelMixin, models.Model):
 # The duty record book
 
 
-class Channel(models.TextChoices):
+class RequestChannel(models.TextChoices):
     IN_PERSON = "in_person", _("in person")
     PHONE = "phone", _("phone")
     ONLINE = "online", _("online")
 
 
-class Category(models.TextChoices):
+class RequestCategory(models.TextChoices):
     REPAIR = "repair", _("repairs and facilities")
     ENVIRONMENT = "environment", _("environment and sanitation")
     SECURITY = "security", _("safety and security")
@@ -278,14 +284,14 @@ class Category(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class RecordState(models.TextChoices):
+class DutyRecordState(models.TextChoices):
     RECEIVED = "received", _("received")
     IN_PROGRESS = "in_progress", _("in progress")
     RESOLVED = "resolved", _("resolved")
     REFERRED = "referred", _("referred")
 
 
-OPEN_STATES = (RecordState.RECEIVED, RecordState.IN_PROGRESS)
+OPEN_STATES = (DutyRecordState.RECEIVED, DutyRecordState.IN_PROGRESS)
 
 
 def new_reference():
@@ -308,10 +314,13 @@ class DutyRecord(FSMModelMixin, models.Model):
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     channel = models.CharField(
-        _("channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON
+        _("channel"),
+        max_length=20,
+        choices=RequestChannel.choices,
+        default=RequestChannel.IN_PERSON,
     )
     category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+        _("category"), max_length=20, choices=RequestCategory.choices, default=RequestCategory.OTHER
     )
     resident_name = models.CharField(_("resident's name"), max_length=50)
     resident_contact = models.CharField(
@@ -338,7 +347,10 @@ class DutyRecord(FSMModelMixin, models.Model):
     answer = models.TextField(_("answer to the resident"), blank=True)
     result = models.TextField(_("result"), blank=True)
     state = FSMField(
-        _("state"), default=RecordState.RECEIVED, choices=RecordState.choices, protected=True
+        _("state"),
+        default=DutyRecordState.RECEIVED,
+        choices=DutyRecordState.choices,
+        protected=True,
     )
     due_at = models.DateTimeField(_("answer due"), editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
@@ -349,7 +361,7 @@ class DutyRecord(FSMModelMixin, models.Model):
     # (awaiting first, then newest first) walks an index instead of sorting the whole book.
     awaiting = models.GeneratedField(
         expression=models.Case(
-            models.When(state=RecordState.RECEIVED, then=models.Value(True)),
+            models.When(state=DutyRecordState.RECEIVED, then=models.Value(True)),
             default=models.Value(False),
         ),
         output_field=models.BooleanField(),
@@ -417,17 +429,25 @@ class DutyRecord(FSMModelMixin, models.Model):
             self.handled_by = person
 
     @transition(
-        field=state, source=RecordState.RECEIVED, target=RecordState.IN_PROGRESS, permission=HANDLE
+        field=state,
+        source=DutyRecordState.RECEIVED,
+        target=DutyRecordState.IN_PROGRESS,
+        permission=HANDLE,
+        custom={"label": _("Take on")},
     )
     def take_on(self, by=None):
         self._handled(by)
 
     @transition(
         field=state,
-        source=[RecordState.RECEIVED, RecordState.IN_PROGRESS],
-        target=RecordState.RESOLVED,
+        source=[DutyRecordState.RECEIVED, DutyRecordState.IN_PROGRESS],
+        target=DutyRecordState.RESOLVED,
         permission=HANDLE,
         conditions=[has_answer, has_result],
+        custom={
+            "label": _("Resolve"),
+            "refused": _("Write the answer to the resident and the result first."),
+        },
     )
     def resolve(self, by=None):
         self._handled(by)
@@ -436,10 +456,16 @@ class DutyRecord(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[RecordState.RECEIVED, RecordState.IN_PROGRESS],
-        target=RecordState.REFERRED,
+        source=[DutyRecordState.RECEIVED, DutyRecordState.IN_PROGRESS],
+        target=DutyRecordState.REFERRED,
         permission=HANDLE,
         conditions=[has_answer],
+        custom={
+            "label": _("Refer elsewhere"),
+            "refused": _(
+                "Write the answer to the resident first (where the request was referred)."
+            ),
+        },
     )
     def refer(self, by=None):
         self._handled(by)
@@ -504,6 +530,7 @@ class Inspection(FSMModelMixin, models.Model):
         source=InspectionState.DRAFT,
         target=InspectionState.SUBMITTED,
         permission=INSPECT,
+        custom={"label": _("Submit the inspection")},
     )
     def submit(self, by=None):
         self.submitted_at = timezone.now()
@@ -523,6 +550,7 @@ class Inspection(FSMModelMixin, models.Model):
         source=InspectionState.SUBMITTED,
         target=InspectionState.ACKNOWLEDGED,
         permission=ACKNOWLEDGE,
+        custom={"label": _("Acknowledge")},
     )
     def acknowledge(self, by=None):
         self.acknowledged_at = timezone.now()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from people.models import Person
 from votes.api import evaluation_summary
 
-from .models import DutyRecord, InspectionRating, InspectionState, RecordState, ServiceDay
+from .models import DutyRecord, DutyRecordState, InspectionRating, InspectionState, ServiceDay
 
 
 @dataclass
@@ -44,11 +44,14 @@ def assessment(start, end):
         .values("handled_by")
         .annotate(
             handled=Count("pk"),
-            resolved=Count("pk", filter=Q(state=RecordState.RESOLVED)),
-            referred=Count("pk", filter=Q(state=RecordState.REFERRED)),
+            resolved=Count("pk", filter=Q(state=DutyRecordState.RESOLVED)),
+            referred=Count("pk", filter=Q(state=DutyRecordState.REFERRED)),
             overdue=Count(
                 "pk",
-                filter=Q(state__in=(RecordState.RECEIVED, RecordState.IN_PROGRESS), due_at__lt=now)
+                filter=Q(
+                    state__in=(DutyRecordState.RECEIVED, DutyRecordState.IN_PROGRESS),
+                    due_at__lt=now,
+                )
                 | Q(answered_at__gt=F("due_at")),
             ),
         )

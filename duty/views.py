@@ -1,11 +1,7 @@
 """The residents' side: this month's roster, who serves which post, and after-hours requests."""
 
 import datetime
-import math
 
-from django_ratelimit.core import get_usage
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.net import client_ip
+from core.ratelimit import PublicFormLimit
 
 from .forms import RequestForm
-from .models import Channel, DutyRecord, PostAssignment, Roster, RosterState
+from .models import DutyRecord, PostAssignment, RequestChannel, Roster, RosterState
 
 
 def _month(day):
@@ -60,15 +56,7 @@ def posts(request):
     return TemplateResponse(request, "duty/posts.html", {"posts": by_post.items()})
 
 
-def _rate_usage(request, increment):
-    return get_usage(
-        request,
-        group="duty.request",
-        key=lambda group, request: client_ip(request),
-        rate=settings.DUTY_REQUEST_RATE_LIMIT,
-        method="POST",
-        increment=increment,
-    )
+REQUEST_LIMIT = PublicFormLimit("duty_request")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -76,9 +64,8 @@ def file_request(request):
     form = RequestForm(request.POST or None)
     status, error = 200, ""
     if request.method == "POST":
-        usage = _rate_usage(request, increment=False)
-        if usage["count"] >= usage["limit"]:
-            minutes = max(1, math.ceil(usage["time_left"] / 60))
+        minutes = REQUEST_LIMIT.minutes_to_wait(request)
+        if minutes:
             status = 429
             error = ngettext(
                 "You have filed several requests in a short time. Please try again in %(minutes)d minute, or call the duty phone.",
@@ -90,9 +77,9 @@ def file_request(request):
             return redirect("duty:request")
         elif form.is_valid():
             record = form.save(commit=False)
-            record.channel = Channel.ONLINE
+            record.channel = RequestChannel.ONLINE
             record.save()
-            _rate_usage(request, increment=True)
+            REQUEST_LIMIT.count(request)
             return redirect("duty:request_status", reference=record.reference)
         else:
             status = 400

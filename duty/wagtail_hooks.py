@@ -1,5 +1,3 @@
-from django_fsm import can_proceed, has_transition_perm
-
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -7,28 +5,29 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from core.forms import ReasonForm
+from core.transition_views import TransitionViewSetMixin
+from core.viewsets import SnippetViewSet
 
 from . import admin_views
 from .models import (
     DutyRecord,
+    DutyRecordState,
     DutyShift,
     Inspection,
     InspectionRating,
     Post,
     PostAssignment,
-    RecordState,
     Roster,
     ServiceDay,
     ShiftSwap,
 )
 
 
-class DutyRecordViewSet(SnippetViewSet):
+class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = DutyRecord
     icon = "doc-full"
     menu_label = _("Record book")
@@ -40,7 +39,7 @@ class DutyRecordViewSet(SnippetViewSet):
             "state",
             label=_("State"),
             accessor="get_state_display",
-            primary=lambda record: record.state == RecordState.RECEIVED,
+            primary=lambda record: record.state == DutyRecordState.RECEIVED,
         ),
         StatusTagColumn(
             "overdue",
@@ -91,7 +90,7 @@ class DutyRecordViewSet(SnippetViewSet):
         return DutyRecord.objects.select_related("handled_by")
 
 
-class RosterViewSet(SnippetViewSet):
+class RosterViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = Roster
     icon = "date"
     menu_label = _("Rosters")
@@ -118,7 +117,7 @@ class DutyShiftViewSet(SnippetViewSet):
     ]
 
 
-class ShiftSwapViewSet(SnippetViewSet):
+class ShiftSwapViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = ShiftSwap
     icon = "resubmit"
     menu_label = _("Shift swaps")
@@ -160,7 +159,7 @@ class ServiceDayViewSet(SnippetViewSet):
     list_display = ["__str__", Column("note", label=_("What was done"))]
 
 
-class InspectionViewSet(SnippetViewSet):
+class InspectionViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = Inspection
     icon = "search"
     menu_label = _("Inspections")
@@ -205,11 +204,6 @@ register_snippet(DutyGroup)
 @hooks.register("register_admin_urls")
 def register_urls():
     return [
-        path(
-            "duty/<str:model_name>/<int:pk>/step/<str:name>/",
-            admin_views.transition_view,
-            name="duty_transition",
-        ),
         path("duty/assessment/", admin_views.assessment_report, name="duty_assessment"),
     ]
 
@@ -225,19 +219,3 @@ def assessment_menu_item():
     return AssessmentMenuItem(
         _("Assessment report"), reverse("duty_assessment"), icon_name="table", order=275
     )
-
-
-@hooks.register("register_snippet_listing_buttons")
-def duty_step_buttons(snippet, user, next_url=None):
-    steps = admin_views.TRANSITIONS.get(type(snippet)._meta.model_name)
-    if not steps or type(snippet)._meta.app_label != "duty":
-        return
-    for priority, (name, label) in enumerate(steps.items(), start=1):
-        method = getattr(snippet, name)
-        if can_proceed(method, check_conditions=False) and has_transition_perm(method, user):
-            yield Button(
-                label,
-                reverse("duty_transition", args=[type(snippet)._meta.model_name, snippet.pk, name]),
-                priority=priority,
-                icon_name="arrow-right",
-            )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from audit.transitions import perform
+from core.transitions import perform
 from opinions.models import Opinion
 
 from .models import (
@@ -15,7 +15,7 @@ from .models import (
     BriefingFeedbackItem,
     BriefingIndexPage,
     BriefingPage,
-    Category,
+    HearingCategory,
     HearingIndexPage,
     HearingPage,
 )
@@ -93,7 +93,7 @@ HEARINGS = [
     (
         "garden-hearing",
         "中心花园改造听证会",
-        Category.WELFARE,
+        HearingCategory.WELFARE,
         "中心花园改造方案：新增健身器材、儿童游乐区和无障碍坡道，预算约48万元，由公益金列支。",
         -3,
         10,
@@ -104,7 +104,7 @@ HEARINGS = [
     (
         "lift-hearing",
         "加装电梯意见征询",
-        Category.WELFARE,
+        HearingCategory.WELFARE,
         "8号楼拟加装电梯，费用按楼层分摊。现征询全体业主和住户意见。",
         5,
         25,
@@ -115,7 +115,7 @@ HEARINGS = [
     (
         "property-fee-hearing",
         "物业服务费调整听证会",
-        Category.PROPERTY,
+        HearingCategory.PROPERTY,
         "物业公司提出将多层住宅物业费由每月每平方米1.2元调整为1.5元，并增加夜间巡逻。",
         -40,
         -2,
@@ -126,7 +126,7 @@ HEARINGS = [
     (
         "parking-fee-hearing",
         "地面停车收费方案听证会",
-        Category.PROPERTY,
+        HearingCategory.PROPERTY,
         "地面停车位拟实行收费管理，收入用于道路维修和增设车位。",
         -70,
         -35,

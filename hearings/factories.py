@@ -19,7 +19,7 @@ from .models import (
     BriefingFeedbackItem,
     BriefingIndexPage,
     BriefingPage,
-    Category,
+    HearingCategory,
     HearingIndexPage,
     HearingPage,
 )
@@ -164,7 +164,7 @@ class HearingPageFactory(_MeetingFactory):
 
     title = factory.Sequence(lambda n: f"第{n}号事项听证会")
     slug = factory.Sequence(lambda n: f"test-hearing-{n}")
-    category = Category.WELFARE
+    category = HearingCategory.WELFARE
     matter = factory.Sequence(lambda n: f"第{n}号事项：中心花园增设健身器材和无障碍坡道。")
     summary = ""
     decision = ""
@@ -196,7 +196,7 @@ class HearingPageFactory(_MeetingFactory):
             model_class(*args, **kwargs), parent or HearingIndexPageFactory(), live, user
         )
         if state == "decided":
-            from audit.transitions import perform
+            from core.transitions import perform
             from people.factories import UserFactory
 
             if decided_by is None:

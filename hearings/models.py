@@ -24,12 +24,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from core.pages import CommunityPageMixin, public
+from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
-from core.search import HanSearchMixin
 from opinions.pages import OpinionsPageMixin
 
 PUBLISH_DECISION = "hearings.publish_decision"
@@ -41,7 +39,7 @@ class Audience(models.TextChoices):
     BOTH = "both", _("party members and resident representatives")
 
 
-class Category(models.TextChoices):
+class HearingCategory(models.TextChoices):
     WELFARE = "welfare", _("public-welfare project")
     PROPERTY = "property", _("property management")
     OTHER = "other", _("other matter")
@@ -59,10 +57,7 @@ class DecisionState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
-class MeetingQuerySet(PageQuerySet):
-    def published(self, request=None):
-        return public(self.live(), request)
-
+class MeetingQuerySet(CommunityPageQuerySet):
     def upcoming(self, now=None):
         return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at", "pk")
 
@@ -102,10 +97,6 @@ class Meeting(models.Model):
             raise ValidationError({"ends_at": _("A meeting must end after it starts.")})
 
     @property
-    def is_upcoming(self):
-        return self.starts_at >= timezone.now()
-
-    @property
     def end(self):
         """The end shown in the calendar: as given, or two hours after the start."""
         return self.ends_at or self.starts_at + datetime.timedelta(hours=2)
@@ -115,13 +106,18 @@ class MeetingIndexMixin:
     """The listing shared by /briefings/ and /hearings/: upcoming first, then past, with
     filters by year (and category, where the page type has one)."""
 
-    meeting_model = None
     past_per_page = 10
+
+    @property
+    def meeting_model(self):
+        """The page type listed: the index's one allowed subpage type."""
+        (model,) = self.allowed_subpage_models()
+        return model
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        meetings = self.meeting_model.objects.child_of(self).published(request)
+        meetings = self.meeting_model.objects.child_of(self).published()
         filters = {}
         year = request.GET.get("year", "")
         # isdigit() alone lets "²" through to int(), which refuses it (a 500).
@@ -132,7 +128,7 @@ class MeetingIndexMixin:
             context["filter_error"] = _("Choose a year from the list.")
         category = request.GET.get("category", "")
         if category and hasattr(self.meeting_model, "category"):
-            if category in Category.values:
+            if category in HearingCategory.values:
                 meetings = meetings.filter(category=category)
                 filters["category"] = category
             else:
@@ -144,34 +140,36 @@ class MeetingIndexMixin:
         context["filters"] = filters
         context["filter_query"] = urlencode(filters) + "&" if filters else ""
         context["years"] = range(timezone.localdate().year + 1, 2019, -1)
-        context["categories"] = Category.choices if hasattr(self.meeting_model, "category") else []
+        context["categories"] = (
+            HearingCategory.choices if hasattr(self.meeting_model, "category") else []
+        )
         return context
 
 
-class BriefingIndexPage(MeetingIndexMixin, CommunityPageMixin, HanSearchMixin, Page):
+class MeetingIndexPage(MeetingIndexMixin, CommunityPage):
+    """An index of meetings under the front page: one site has one of each kind."""
+
     introduction = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("introduction"),
-        *HanSearchMixin.search_fields,
-    ]
-    han_search_fields = ("title", "introduction")
+    search_fields = [*CommunityPage.search_fields, index.SearchField("introduction")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["hearings.BriefingPage"]
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class BriefingIndexPage(MeetingIndexPage):
+    subpage_types = ["hearings.BriefingPage"]
+    # Wagtail derives a template name from each concrete class: name the shared one.
     template = "hearings/meeting_index_page.html"
 
     class Meta:
         verbose_name = _("briefings index")
 
-    @property
-    def meeting_model(self):
-        return BriefingPage
 
-
-class BriefingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting, Page):
+class BriefingPage(OpinionsPageMixin, Meeting, CommunityPage):
     """A quarterly briefing to party members and resident representatives. Residents give
     feedback as opinions; at the next briefing, "you said, we did" answers it."""
 
@@ -212,13 +210,11 @@ class BriefingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meetin
         ),
     ]
     search_fields = [
-        *Page.search_fields,
+        *CommunityPage.search_fields,
         index.SearchField("agenda"),
         index.SearchField("minutes"),
         index.SearchField("venue"),
-        *HanSearchMixin.search_fields,
     ]
-    han_search_fields = ("title", "agenda", "minutes", "venue")
     parent_page_types = ["hearings.BriefingIndexPage"]
     subpage_types = []
 
@@ -279,42 +275,39 @@ class BriefingFeedbackItem(Orderable):
         return not self.answer.strip()
 
 
-class HearingIndexPage(MeetingIndexMixin, CommunityPageMixin, HanSearchMixin, Page):
-    introduction = models.TextField(_("introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("introduction"),
-        *HanSearchMixin.search_fields,
-    ]
-    han_search_fields = ("title", "introduction")
-    parent_page_types = ["home.HomePage"]
+class HearingIndexPage(MeetingIndexPage):
     subpage_types = ["hearings.HearingPage"]
-    max_count = 1
     template = "hearings/meeting_index_page.html"
 
     class Meta:
         verbose_name = _("hearings index")
 
-    @property
-    def meeting_model(self):
-        return HearingPage
+
+def in_consultation_q(now):
+    """The one rule for "in consultation" in the database; ``HearingPage.in_consultation_at``
+    says the same of one page: from the opening (included) to the closing (excluded)."""
+    return Q(consultation_opens__lte=now, consultation_closes__gt=now)
 
 
 class HearingQuerySet(MeetingQuerySet):
     def in_consultation(self, now=None):
+        """Hearings taking opinions now, the soonest to close first."""
+        return self.filter(in_consultation_q(now or timezone.now())).order_by("consultation_closes")
+
+    def in_consultation_or_upcoming(self, now=None):
+        """What the front page shows in one query: open consultations and coming hearings."""
         now = now or timezone.now()
-        return self.filter(consultation_opens__lte=now, consultation_closes__gt=now).order_by(
-            "consultation_closes"
-        )
+        return self.filter(in_consultation_q(now) | Q(starts_at__gte=now))
 
 
-class HearingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting, Page):
+class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     """A social briefing or hearing on a public-welfare project or property management."""
 
     category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, default=Category.WELFARE
+        _("category"),
+        max_length=20,
+        choices=HearingCategory.choices,
+        default=HearingCategory.WELFARE,
     )
     matter = models.TextField(
         _("the matter"), help_text=_("What is to be decided, in plain words.")
@@ -366,14 +359,12 @@ class HearingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting
         FieldPanel("decision"),
     ]
     search_fields = [
-        *Page.search_fields,
+        *CommunityPage.search_fields,
         index.SearchField("matter"),
         index.SearchField("summary"),
         index.SearchField("venue"),
         index.FilterField("category"),
-        *HanSearchMixin.search_fields,
     ]
-    han_search_fields = ("title", "matter", "summary", "venue")
     parent_page_types = ["hearings.HearingIndexPage"]
     subpage_types = []
 
@@ -392,12 +383,16 @@ class HearingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting
                 {"consultation_closes": _("The consultation must close after it opens.")}
             )
 
+    def in_consultation_at(self, now):
+        """Whether opinions are taken at ``now``: ``in_consultation_q`` for one page."""
+        return self.consultation_opens <= now < self.consultation_closes
+
     def state_at(self, now):
         if self.decision_state == DecisionState.PUBLISHED:
             return HearingState.DECIDED
         if now < self.consultation_opens:
             return HearingState.ANNOUNCED
-        if now < self.consultation_closes:
+        if self.in_consultation_at(now):
             return HearingState.OPEN
         return HearingState.CLOSED
 
@@ -436,6 +431,11 @@ class HearingPage(OpinionsPageMixin, CommunityPageMixin, HanSearchMixin, Meeting
         target=DecisionState.PUBLISHED,
         permission=PUBLISH_DECISION,
         conditions=[consultation_has_closed, summary_is_written, decision_is_written],
+        custom={
+            "label": _("Publish the decision"),
+            "refused": _("The decision cannot be published yet:"),
+            "blockers": "decision_blockers",
+        },
     )
     def publish_decision(self, by=None):
         self.decision_published_at = timezone.now()

@@ -1,60 +1,16 @@
-"""Publishing a hearing's decision, and the calendar of briefings and hearings."""
+"""The calendar of briefings and hearings."""
 
 from icalendar import Calendar, Event
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from wagtail.log_actions import log
 from wagtail.models import Site
 
-from audit.transitions import TransitionRefused, may_make, perform
-from core.pages import public
-
 from .models import BriefingPage, HearingPage
-
-
-def publish_decision(request, page_id):
-    page = get_object_or_404(HearingPage, pk=page_id)
-    # The roles decide who may; what the page's state and dates do not allow yet is shown
-    # as blockers (django-fsm's has_transition_perm counts those as no permission).
-    if not may_make(page, "publish_decision", request.user):
-        raise PermissionDenied
-    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
-    blockers = page.decision_blockers()
-    if request.method == "POST":
-        try:
-            perform(page, "publish_decision", request.user)
-        except TransitionRefused:
-            messages.error(
-                request,
-                _("The decision cannot be published yet: %(why)s")
-                % {"why": " ".join(str(b) for b in blockers)},
-            )
-        else:
-            log(instance=page, action="hearings.publish_decision", user=request.user)
-            messages.success(
-                request, _("The decision on “%(title)s” is published.") % {"title": page.title}
-            )
-        return redirect(edit_url)
-    return TemplateResponse(
-        request,
-        "hearings/admin/publish_decision.html",
-        {
-            "page": page,
-            "blockers": blockers,
-            "edit_url": edit_url,
-            "header_title": _("Publish the decision"),
-        },
-    )
 
 
 @require_safe
@@ -73,7 +29,7 @@ def calendar_ics(request):
     stamp = timezone.now()
     for model, kind in ((BriefingPage, "briefing"), (HearingPage, "hearing")):
         meetings = (
-            public(model.objects.live(), request)
+            model.objects.published()
             .order_by("starts_at")
             .only(
                 "title",

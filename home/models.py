@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,32 +11,25 @@ from wagtail.search import index
 
 from blog.models import BlogPage
 from core.blocks import ContentBlock
-from core.pages import CommunityPageMixin, DirectRouteMixin
+from core.pages import CommunityPage, DirectRouteMixin, public
 from core.paging import slice_page
-from core.search import HanSearchMixin
 from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
 from opinions.models import Opinion
 from votes.models import Motion
 
 
-class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
+class HomePage(DirectRouteMixin, CommunityPage):
     """The community's front page, one per site.
 
     Its sections (notices, open consultations, upcoming meetings, open votes, this month's
-    duty roster) are filled by the module apps; until a module is installed, its section
-    says plainly that there is nothing yet.
+    duty roster) come from the module apps; a section with nothing in it says so plainly.
     """
 
     introduction = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("introduction"),
-        *HanSearchMixin.search_fields,
-    ]
-    han_search_fields = ("title", "introduction")
+    search_fields = [*CommunityPage.search_fields, index.SearchField("introduction")]
 
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
@@ -48,27 +40,23 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.front_page_sections(request)
+        context["sections"] = self.front_page_sections()
         context["notice_board"] = Opinion.objects.notice_board()
         return context
 
-    def consultations_and_meetings(self, request=None, limit=5):
+    def consultations_and_meetings(self, limit=5):
         """Hearings in consultation, and the next briefings and hearings, in two queries."""
         now = timezone.now()
         fields = ("title", "url_path", "path", "depth", "starts_at", "venue")
         hearings = list(
-            HearingPage.objects.published(request)
-            .filter(
-                Q(consultation_opens__lte=now, consultation_closes__gt=now) | Q(starts_at__gte=now)
-            )
+            HearingPage.objects.published()
+            .in_consultation_or_upcoming(now)
             .only(*fields, "consultation_opens", "consultation_closes", "decision_state")
             .order_by("starts_at")
         )
-        briefings = list(
-            BriefingPage.objects.published(request).upcoming(now).only(*fields)[:limit]
-        )
+        briefings = list(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
         consultations = sorted(
-            (h for h in hearings if h.consultation_opens <= now < h.consultation_closes),
+            (h for h in hearings if h.in_consultation_at(now)),
             key=lambda h: h.consultation_closes,
         )[:limit]
         upcoming = sorted(
@@ -120,27 +108,22 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
             for shift in shifts
         ]
 
-    def latest_notices(self, request=None):
-        notices = BlogPage.objects.notices(request).only(
-            "title", "url_path", "path", "depth", "date"
-        )[:5]
+    def latest_notices(self):
+        notices = BlogPage.objects.notices().only("title", "url_path", "path", "depth", "date")[:5]
         return [
             {"page": notice, "title": notice.title, "meta": date_format(notice.date)}
             for notice in notices
         ]
 
-    def front_page_sections(self, request=None):
-        """The sections of the front page, in order, each a title and its items.
-
-        The module apps fill these in as they land; an empty list renders the section's
-        "nothing yet" message.
-        """
-        consultations, meetings = self.consultations_and_meetings(request)
+    def front_page_sections(self):
+        """The sections of the front page, in order, each a title and its items; an empty
+        list renders the section's own "nothing at the moment" message."""
+        consultations, meetings = self.consultations_and_meetings()
         return [
             {
                 "key": "notices",
                 "title": _("Latest notices"),
-                "items": self.latest_notices(request),
+                "items": self.latest_notices(),
                 "empty": _("No notices at the moment."),
             },
             {
@@ -173,7 +156,7 @@ class HomePage(DirectRouteMixin, CommunityPageMixin, HanSearchMixin, Page):
         ]
 
 
-class StandardPage(CommunityPageMixin, HanSearchMixin, Page):
+class StandardPage(CommunityPage):
     """A plain page, such as "About the committee" or "Office hours and contacts"."""
 
     introduction = models.TextField(_("introduction"), blank=True)
@@ -181,12 +164,10 @@ class StandardPage(CommunityPageMixin, HanSearchMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
     search_fields = [
-        *Page.search_fields,
+        *CommunityPage.search_fields,
         index.SearchField("introduction"),
         index.SearchField("body"),
-        *HanSearchMixin.search_fields,
     ]
-    han_search_fields = ("title", "introduction", "body")
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
@@ -199,6 +180,6 @@ class StandardPage(CommunityPageMixin, HanSearchMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["subpages"] = None
         if self.numchild:  # a leaf costs no query
-            children = self.get_children().live().public().only("title", "url_path", "path")
+            children = public(self.get_children().live()).only("title", "url_path", "path")
             context["subpages"] = slice_page(children, request.GET.get("page"), per_page=20)
         return context

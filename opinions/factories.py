@@ -11,7 +11,7 @@ def _default_page():
 
 class OpinionFactory(factory.django.DjangoModelFactory):
     """A pending opinion on ``page`` (the front page unless given). Move it on with
-    ``audit.transitions.perform`` as a moderator, never by setting its state."""
+    ``core.transitions.perform`` as a moderator, never by setting its state."""
 
     page = factory.LazyFunction(_default_page)
     author_name = factory.Sequence(lambda n: f"居民{n}")

@@ -3,19 +3,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.forms import HoneypotMixin
+
 from .models import Opinion
 
 
-class OpinionForm(forms.ModelForm):
+class OpinionForm(HoneypotMixin, forms.ModelForm):
     """What a resident fills in. No markup is ever rendered from it: every template shows
     these values escaped."""
-
-    # A field people never see (hidden by CSS and from screen readers); bots fill it in.
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     class Meta:
         model = Opinion
@@ -62,7 +57,3 @@ class OpinionForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Please tell us what name to show with your opinion."))
         return name
-
-    @property
-    def is_bot(self):
-        return bool(self.data.get("website"))

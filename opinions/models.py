@@ -11,16 +11,14 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.db.models import Exists, F, OuterRef
-from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.models import PageViewRestriction
 from wagtail.search import index
 
 from audit.history import AuditedHistory
+from core.pages import public
 
 MODERATE = "opinions.moderate_opinion"
 PROMOTE = "opinions.promote_opinion"
@@ -45,16 +43,11 @@ class OpinionQuerySet(models.QuerySet):
     def notice_board(self, limit=5):
         """The latest promoted opinions, with what the board shows of their page and promoter.
 
-        The board is public: only opinions of live pages that no view restriction covers
-        (on the page or an ancestor), in the same query.
+        The board is public: only opinions of live pages outside private sections (core's
+        rule, reading the restrictions once per request).
         """
-        restricted = PageViewRestriction.objects.filter(
-            StartsWith(OuterRef("page__path"), F("page__path"))
-        )
         return (
-            self.promoted()
-            .filter(page__live=True)
-            .exclude(Exists(restricted))
+            public(self.promoted().filter(page__live=True), prefix="page__")
             .select_related("page", "promoted_by")
             .only(
                 "author_name",
@@ -174,7 +167,11 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         self.moderated_at = timezone.now()
 
     @transition(
-        field=state, source=OpinionState.PENDING, target=OpinionState.APPROVED, permission=MODERATE
+        field=state,
+        source=OpinionState.PENDING,
+        target=OpinionState.APPROVED,
+        permission=MODERATE,
+        custom={"label": _("Approve")},
     )
     def approve(self, by=None):
         self._moderated(by)
@@ -185,6 +182,7 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         source=[OpinionState.PENDING, OpinionState.APPROVED],
         target=OpinionState.REJECTED,
         permission=MODERATE,
+        custom={"label": _("Reject")},
     )
     def reject(self, by=None):
         self._moderated(by)
@@ -194,30 +192,29 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         source=[OpinionState.PENDING, OpinionState.APPROVED],
         target=OpinionState.SPAM,
         permission=MODERATE,
+        custom={"label": _("Mark as spam")},
     )
     def mark_spam(self, by=None):
         self._moderated(by)
 
     @transition(
-        field=state, source=OpinionState.APPROVED, target=OpinionState.PROMOTED, permission=PROMOTE
+        field=state,
+        source=OpinionState.APPROVED,
+        target=OpinionState.PROMOTED,
+        permission=PROMOTE,
+        custom={"label": _("Promote to the notice board")},
     )
     def promote(self, by=None):
         self.promoted_by = by
         self.promoted_at = timezone.now()
 
     @transition(
-        field=state, source=OpinionState.PROMOTED, target=OpinionState.APPROVED, permission=PROMOTE
+        field=state,
+        source=OpinionState.PROMOTED,
+        target=OpinionState.APPROVED,
+        permission=PROMOTE,
+        custom={"label": _("Take off the notice board")},
     )
     def demote(self, by=None):
         self.promoted_by = None
         self.promoted_at = None
-
-
-# The transitions by name, with the words a moderator sees.
-TRANSITIONS = {
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "mark_spam": _("Mark as spam"),
-    "promote": _("Promote to the notice board"),
-    "demote": _("Take off the notice board"),
-}

@@ -1,39 +1,18 @@
 """The part every page type that takes residents' opinions shares (blog, hearings)."""
 
-import math
-
-from django_ratelimit.core import get_usage
-
-from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.net import client_ip
 from core.paging import slice_page
+from core.ratelimit import PublicFormLimit
 
 from .forms import OpinionForm
 from .models import Opinion
 from .notify import opinion_received
 
-RATE_GROUP = "opinions.post"
-
-
-def _client_key(group, request):
-    return client_ip(request)
-
-
-def _rate_usage(request, *, increment):
-    """How many opinions this client has sent in the current window (django-ratelimit)."""
-    return get_usage(
-        request,
-        group=RATE_GROUP,
-        key=_client_key,
-        rate=settings.OPINION_RATE_LIMIT,
-        method="POST",
-        increment=increment,
-    )
+RATE_LIMIT = PublicFormLimit("opinion")
 
 
 class OpinionsPageMixin:
@@ -83,10 +62,9 @@ class OpinionsPageMixin:
 
         # Only opinions that are kept count against the limit, so a form sent back with a
         # mistake to correct costs the resident nothing.
-        usage = _rate_usage(request, increment=False)
+        minutes = RATE_LIMIT.minutes_to_wait(request)
         form = OpinionForm(request.POST)
-        if usage["count"] >= usage["limit"]:
-            minutes = max(1, math.ceil(usage["time_left"] / 60))
+        if minutes:
             return self._render(
                 request,
                 429,
@@ -108,7 +86,7 @@ class OpinionsPageMixin:
         opinion.page_id = self.pk
         opinion.language = request.LANGUAGE_CODE
         opinion.save()
-        _rate_usage(request, increment=True)
+        RATE_LIMIT.count(request)
         opinion_received()
         return HttpResponseRedirect(self._received_url())
 

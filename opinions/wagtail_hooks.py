@@ -1,25 +1,21 @@
-from django_fsm import can_proceed, has_transition_perm
-
-from django.urls import path, reverse
-from django.utils.http import urlencode
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.widgets import Button
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from audit.transitions import TransitionRefused, perform
+from core.transition_views import TransitionViewSetMixin
+from core.transitions import TransitionRefused, may_start, perform, transition_label
+from core.viewsets import SnippetViewSet
 
-from . import views
-from .models import TRANSITIONS, Opinion, OpinionState
+from .models import Opinion, OpinionState
 
 
-class OpinionViewSet(SnippetViewSet):
+class OpinionViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = Opinion
     icon = "comment"
     menu_label = _("Opinions")
@@ -64,28 +60,9 @@ class OpinionViewSet(SnippetViewSet):
     def get_queryset(self, request):
         return Opinion.objects.select_related("page")
 
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/do/<str:name>/", views.transition_view, name="transition"),
-        ]
-
 
 opinion_viewset = OpinionViewSet()
 register_snippet(opinion_viewset)
-
-
-@hooks.register("register_snippet_listing_buttons")
-def opinion_transition_buttons(snippet, user, next_url=None):
-    if not isinstance(snippet, Opinion):
-        return
-    for priority, (name, label) in enumerate(TRANSITIONS.items(), start=1):
-        method = getattr(snippet, name)
-        if can_proceed(method) and has_transition_perm(method, user):
-            url = reverse(opinion_viewset.get_url_name("transition"), args=[snippet.pk, name])
-            if next_url:
-                url += "?" + urlencode({"next": next_url})
-            yield Button(label, url, priority=priority, icon_name="arrow-right")
 
 
 class TransitionBulkAction(SnippetBulkAction):
@@ -96,8 +73,7 @@ class TransitionBulkAction(SnippetBulkAction):
     transition = None
 
     def check_perm(self, snippet):
-        method = getattr(snippet, self.transition)
-        return has_transition_perm(method, self.request.user) and can_proceed(method)
+        return may_start(snippet, self.transition, self.request.user)
 
     def get_execution_context(self):
         # Snippet bulk actions pass no user of their own (page bulk actions do): without
@@ -118,11 +94,11 @@ class TransitionBulkAction(SnippetBulkAction):
     def get_success_message(self, num_parent_objects, num_child_objects):
         return ngettext(
             "%(action)s: %(count)d opinion.", "%(action)s: %(count)d opinions.", num_parent_objects
-        ) % {"action": TRANSITIONS[self.transition], "count": num_parent_objects}
+        ) % {"action": transition_label(Opinion, self.transition), "count": num_parent_objects}
 
 
 class ApproveBulkAction(TransitionBulkAction):
-    display_name = TRANSITIONS["approve"]
+    display_name = transition_label(Opinion, "approve")
     action_type = "approve"
     aria_label = _("Approve the selected opinions")
     transition = "approve"
@@ -130,7 +106,7 @@ class ApproveBulkAction(TransitionBulkAction):
 
 
 class RejectBulkAction(TransitionBulkAction):
-    display_name = TRANSITIONS["reject"]
+    display_name = transition_label(Opinion, "reject")
     action_type = "reject"
     aria_label = _("Reject the selected opinions")
     transition = "reject"
@@ -138,7 +114,7 @@ class RejectBulkAction(TransitionBulkAction):
 
 
 class SpamBulkAction(TransitionBulkAction):
-    display_name = TRANSITIONS["mark_spam"]
+    display_name = transition_label(Opinion, "mark_spam")
     action_type = "mark_spam"
     aria_label = _("Mark the selected opinions as spam")
     transition = "mark_spam"

@@ -1,12 +1,20 @@
+"""What the whole suite shares: a cold cache, the site, a user per role and a clock to stop.
+
+Plain helpers (``ui``, ``logged_in``, the query budget) live in ``tests/support.py``.
+"""
+
+import datetime
+
 import pytest
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from wagtail.models import Site
 
 from core import roles
-from people.factories import UserFactory
+from people.factories import PersonFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -65,3 +73,69 @@ def moderator(make_user):
 @pytest.fixture
 def superuser(make_user):
     return make_user(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def clerk(make_user):
+    return make_user(roles.MEETING_CLERKS, username="clerk")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user(roles.SUPERVISORS, username="supervisor")
+
+
+@pytest.fixture
+def representative(make_user):
+    """A user in Representatives (no place in the register: ``tests/votes`` has ``make_rep``)."""
+    return make_user(roles.REPRESENTATIVES, username="rep")
+
+
+@pytest.fixture
+def make_cadre(make_user):
+    """``make_cadre("周卫东")``: a Duty cadre with an account and a place in the register;
+    gives ``(user, person)``."""
+
+    def make(name, username=None, **fields):
+        user = make_user(roles.DUTY_CADRES, username=username or f"cadre-{name}")
+        person = PersonFactory(
+            name=name, is_cadre=True, is_representative=False, user=user, **fields
+        )
+        return user, person
+
+    return make
+
+
+@pytest.fixture
+def cadre(make_cadre):
+    """The cadre on duty (a user in Duty cadres), with ``cadre.person``."""
+    user, _person = make_cadre("周卫东", username="cadre")
+    return user
+
+
+class Clock:
+    """The one clock of the test (time-machine): ``timezone.now``, ``datetime.now``,
+    ``time.time`` and so the cache's expiry and the rate limits' windows all read it."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    @property
+    def moment(self):
+        return timezone.now()
+
+    def set(self, moment):
+        self._traveller.move_to(moment, tick=False)
+
+    def advance(self, **delta):
+        """``clock.advance(hours=3)``: as ``datetime.timedelta`` takes it."""
+        self._traveller.shift(datetime.timedelta(**delta))
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Stops the clock at the real time; ``clock.set(...)`` and ``clock.advance(...)`` move
+    it. It stands still in between, so that no test straddles the end of a window."""
+    clock = Clock(time_machine)
+    clock.set(timezone.now())
+    return clock

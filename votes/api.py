@@ -6,7 +6,7 @@ app is meant to be imported elsewhere.
 
 from django.db.models import Count
 
-from .models import Ballot, Kind, Motion, State
+from .models import Ballot, Motion, MotionKind, MotionState
 
 
 def evaluation_summary(person, year=None):
@@ -15,7 +15,9 @@ def evaluation_summary(person, year=None):
     Returns None when there is none; otherwise the counts of each option label, the number
     of ballots and the share "satisfied" or "basically satisfied" (0..1).
     """
-    motions = Motion.objects.filter(kind=Kind.EVALUATION, subject=person, state=State.PUBLISHED)
+    motions = Motion.objects.filter(
+        kind=MotionKind.EVALUATION, subject=person, state=MotionState.PUBLISHED
+    )
     if year is not None:
         motions = motions.filter(closed_at__year=year)
     rows = (

@@ -3,10 +3,10 @@ demo representative has not voted on yet."""
 
 import contextlib
 
-from audit.transitions import perform
+from core.transitions import perform
 from people.models import Person
 
-from .models import Channel, Kind, Motion, MotionOption, Rule
+from .models import BallotChannel, Motion, MotionKind, MotionOption, Rule
 from .services import VoteRefused, cast
 
 
@@ -29,7 +29,11 @@ def vote_all(motion, pattern, clerk):
         # Re-running the seed meets ballots cast already: those are left as they are.
         with contextlib.suppress(VoteRefused):
             cast(
-                motion.pk, entry.person, options[choice].pk, channel=Channel.HALL, recorded_by=clerk
+                motion.pk,
+                entry.person,
+                options[choice].pk,
+                channel=BallotChannel.HALL,
+                recorded_by=clerk,
             )
 
 
@@ -38,7 +42,7 @@ def seed(*, scale, users):
     created = 0
     if not Motion.objects.filter(title="关于中心花园改造方案的表决").exists():
         motion = Motion.objects.create(
-            kind=Kind.MOTION,
+            kind=MotionKind.MOTION,
             title="关于中心花园改造方案的表决",
             rule=Rule.SIMPLE,
             quorum_percent=50,
@@ -51,7 +55,7 @@ def seed(*, scale, users):
 
     if not Motion.objects.filter(title="居民委员会委员补选").exists():
         election = Motion(
-            kind=Kind.ELECTION,
+            kind=MotionKind.ELECTION,
             title="居民委员会委员补选",
             secret=True,
             rule=Rule.SIMPLE,
@@ -75,7 +79,7 @@ def seed(*, scale, users):
         if Motion.objects.filter(title=title).exists():
             continue
         evaluation = Motion.objects.create(
-            kind=Kind.EVALUATION, title=title, subject=cadre, secret=True
+            kind=MotionKind.EVALUATION, title=title, subject=cadre, secret=True
         )
         run(evaluation, clerk, "open")
         vote_all(evaluation, [0, 0, 1, 0, 2, 0, 1], clerk)
@@ -84,7 +88,7 @@ def seed(*, scale, users):
 
     if not Motion.objects.filter(title="关于增设电动自行车充电桩的表决").exists():
         motion = Motion.objects.create(
-            kind=Kind.MOTION,
+            kind=MotionKind.MOTION,
             title="关于增设电动自行车充电桩的表决",
             rule=Rule.TWO_THIRDS,
             description="拟在3号楼和7号楼之间增设电动自行车充电桩20个，费用由公益金列支。",

@@ -1,13 +1,13 @@
 import factory
 
-from .models import Kind, Motion, Rule
+from .models import Motion, MotionKind, Rule
 
 
 class MotionFactory(factory.django.DjangoModelFactory):
     """A draft motion (with its default options: for, against, abstain). Move it on with
-    ``audit.transitions.perform(motion, "open", clerk)``, never by setting its state."""
+    ``core.transitions.perform(motion, "open", clerk)``, never by setting its state."""
 
-    kind = Kind.MOTION
+    kind = MotionKind.MOTION
     title = factory.Sequence(lambda n: f"第{n}号议案")
     description = "提请居民代表会议表决。"
     rule = Rule.SIMPLE

@@ -10,8 +10,6 @@ computed from the ballots and the roll, never typed in. For a secret motion the 
 holds no voter and no time, so neither the results nor the history tie a choice to a person.
 """
 
-import math
-
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from django.conf import settings
@@ -30,7 +28,7 @@ from people.models import Person
 RUN = "votes.run_motion"
 
 
-class Kind(models.TextChoices):
+class MotionKind(models.TextChoices):
     MOTION = "motion", _("motion")
     ELECTION = "election", _("election")
     EVALUATION = "evaluation", _("evaluation of a cadre")
@@ -42,39 +40,41 @@ class Rule(models.TextChoices):
     ELIGIBLE = "eligible", _("more than half of the eligible roll")
 
 
-class State(models.TextChoices):
+class MotionState(models.TextChoices):
     DRAFT = "draft", _("draft")
     OPEN = "open", _("open for voting")
     CLOSED = "closed", _("closed")
     PUBLISHED = "published", _("results published")
 
 
-class Channel(models.TextChoices):
+class BallotChannel(models.TextChoices):
     ONLINE = "online", _("online")
     HALL = "hall", _("in the hall (roll call)")
 
 
 # The options a motion of each kind starts with (elections list their candidates instead).
 DEFAULT_OPTIONS = {
-    Kind.MOTION: [_("For"), _("Against"), _("Abstain")],
-    Kind.EVALUATION: [_("Satisfied"), _("Basically satisfied"), _("Dissatisfied")],
+    MotionKind.MOTION: [_("For"), _("Against"), _("Abstain")],
+    MotionKind.EVALUATION: [_("Satisfied"), _("Basically satisfied"), _("Dissatisfied")],
 }
 
 
 class MotionQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(state=State.OPEN)
+        return self.filter(state=MotionState.OPEN)
 
     def published(self):
-        return self.filter(state=State.PUBLISHED)
+        return self.filter(state=MotionState.PUBLISHED)
 
     def public(self):
         """What residents may see: open motions and published results."""
-        return self.filter(state__in=(State.OPEN, State.PUBLISHED))
+        return self.filter(state__in=(MotionState.OPEN, MotionState.PUBLISHED))
 
 
 class Motion(FSMModelMixin, ClusterableModel):
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MOTION)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MotionKind.choices, default=MotionKind.MOTION
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     meeting = models.ForeignKey(
@@ -106,7 +106,9 @@ class Motion(FSMModelMixin, ClusterableModel):
         default=False,
         help_text=_("Ballots keep no voter: results and history never tie a choice to a person."),
     )
-    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    state = FSMField(
+        _("state"), default=MotionState.DRAFT, choices=MotionState.choices, protected=True
+    )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("results published"), null=True, blank=True)
@@ -126,9 +128,9 @@ class Motion(FSMModelMixin, ClusterableModel):
 
     def clean(self):
         super().clean()
-        if self.kind == Kind.EVALUATION and not self.subject_id:
+        if self.kind == MotionKind.EVALUATION and not self.subject_id:
             raise ValidationError({"subject": _("Choose the cadre this evaluation is about.")})
-        if self.kind != Kind.EVALUATION and self.subject_id:
+        if self.kind != MotionKind.EVALUATION and self.subject_id:
             raise ValidationError({"subject": _("Only an evaluation is about a cadre.")})
         if not 0 < self.quorum_percent <= 100:
             raise ValidationError(
@@ -138,7 +140,7 @@ class Motion(FSMModelMixin, ClusterableModel):
     def eligible_people(self):
         """Who may vote, as the register stands now (the roll is fixed at opening)."""
         people = Person.objects.active()
-        if self.kind == Kind.EVALUATION:
+        if self.kind == MotionKind.EVALUATION:
             return people.filter(models.Q(is_representative=True) | models.Q(is_party_member=True))
         return people.filter(is_representative=True)
 
@@ -147,45 +149,72 @@ class Motion(FSMModelMixin, ClusterableModel):
         return self.options.count() >= 2
 
     @transition(
-        field=state, source=State.DRAFT, target=State.OPEN, permission=RUN, conditions=[has_options]
+        field=state,
+        source=MotionState.DRAFT,
+        target=MotionState.OPEN,
+        permission=RUN,
+        conditions=[has_options],
+        custom={
+            "label": _("Open for voting"),
+            "refused": _("A vote needs at least two options before it opens."),
+        },
     )
     def open(self, by=None):
-        self.opened_at = timezone.now()
-        # The roll is written by ``save_roll`` once the state change is saved.
-        self._roll_to_snapshot = True
+        """Open for voting, and fix the roll: who may vote is who is eligible now.
 
-    @transition(field=state, source=State.OPEN, target=State.CLOSED, permission=RUN)
+        The motion's row exists (only a saved draft opens), so the roll is written here;
+        the transition runner saves the new state in the same transaction, so a refused
+        or failed opening leaves no roll behind.
+        """
+        self.opened_at = timezone.now()
+        RollEntry.objects.bulk_create(
+            [RollEntry(motion=self, person=person) for person in self.eligible_people()]
+        )
+
+    @transition(
+        field=state,
+        source=MotionState.OPEN,
+        target=MotionState.CLOSED,
+        permission=RUN,
+        custom={"label": _("Close the vote")},
+    )
     def close(self, by=None):
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=State.CLOSED, target=State.PUBLISHED, permission=RUN)
+    @transition(
+        field=state,
+        source=MotionState.CLOSED,
+        target=MotionState.PUBLISHED,
+        permission=RUN,
+        custom={"label": _("Publish the results")},
+    )
     def publish_results(self, by=None):
         self.published_at = timezone.now()
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        if self.state == State.DRAFT and self.kind in DEFAULT_OPTIONS and not self.options.exists():
-            # Stored in the community's own language, whoever creates the vote.
-            with translation.override(settings.LANGUAGE_CODE):
-                MotionOption.objects.bulk_create(
-                    MotionOption(motion=self, label=str(label), sort_order=order)
-                    for order, label in enumerate(DEFAULT_OPTIONS[self.kind])
-                )
-        if getattr(self, "_roll_to_snapshot", False):
-            del self._roll_to_snapshot
-            RollEntry.objects.bulk_create(
-                [RollEntry(motion=self, person=person) for person in self.eligible_people()],
-                ignore_conflicts=True,
+        # Kept here rather than in the admin form: a draft saved by any path (the admin with
+        # its options left empty, the demo, a factory) is one a clerk can open.
+        self.add_default_options()
+
+    def add_default_options(self):
+        """Give a draft motion or evaluation with no options its usual ones."""
+        if (
+            self.state != MotionState.DRAFT
+            or self.kind not in DEFAULT_OPTIONS
+            or self.options.exists()
+        ):
+            return
+        # Stored in the community's own language, whoever creates the vote.
+        with translation.override(settings.LANGUAGE_CODE):
+            MotionOption.objects.bulk_create(
+                MotionOption(motion=self, label=str(label), sort_order=order)
+                for order, label in enumerate(DEFAULT_OPTIONS[self.kind])
             )
 
     @property
     def results_visible(self):
-        return self.state == State.PUBLISHED
-
-    def tally(self):
-        from .tally import tally
-
-        return tally(self)
+        return self.state == MotionState.PUBLISHED
 
 
 class MotionOption(Orderable):
@@ -228,7 +257,7 @@ class BallotReceipt(models.Model):
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="receipts")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=BallotChannel.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -273,8 +302,3 @@ class Ballot(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A ballot cannot be removed once cast."))
-
-
-def quorum_needed(roll_size, percent):
-    """How many of the roll must vote for ``percent`` % to be reached."""
-    return math.ceil(roll_size * percent / 100)

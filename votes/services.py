@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ballot, BallotReceipt, Channel, Motion, State
+from .models import Ballot, BallotChannel, BallotReceipt, Motion, MotionState
 
 
 class VoteRefused(Exception):
@@ -22,7 +22,7 @@ ALREADY_VOTED = _("You have already voted on this. A ballot cannot be changed.")
 BAD_OPTION = _("Choose one of the options.")
 
 
-def cast(motion_id, person, option_id, *, channel=Channel.ONLINE, recorded_by=None):
+def cast(motion_id, person, option_id, *, channel=BallotChannel.ONLINE, recorded_by=None):
     """Record ``person``'s ballot for ``option_id``; raise ``VoteRefused`` with the reason.
 
     The motion's row is locked for the length of the transaction, so a close can never slip
@@ -32,9 +32,9 @@ def cast(motion_id, person, option_id, *, channel=Channel.ONLINE, recorded_by=No
     try:
         with transaction.atomic():
             motion = Motion.objects.select_for_update().get(pk=motion_id)
-            if motion.state in (State.CLOSED, State.PUBLISHED):
+            if motion.state in (MotionState.CLOSED, MotionState.PUBLISHED):
                 raise VoteRefused(CLOSED)
-            if motion.state != State.OPEN:
+            if motion.state != MotionState.OPEN:
                 raise VoteRefused(NOT_OPEN)
             if person is None or not motion.roll.filter(person=person).exists():
                 raise VoteRefused(NOT_ELIGIBLE)

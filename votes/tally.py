@@ -1,11 +1,12 @@
 """Counting: computed from the ballots and the roll, never typed in."""
 
+import math
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind, Rule, quorum_needed
+from .models import MotionKind, Rule
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Result:
         return self.winner is not None
 
 
+def quorum_needed(roll_size, percent):
+    """How many of the roll must vote for ``percent`` % to be reached."""
+    return math.ceil(roll_size * percent / 100)
+
+
 def passes(votes, cast, roll, rule):
     """Whether ``votes`` for one option reach the majority ``rule`` asks for."""
     if rule == Rule.TWO_THIRDS:
@@ -65,12 +71,12 @@ def tally(motion):
     if not result.quorum_met:
         result.outcome = _("Not valid: the quorum was not reached.")
         return result
-    if motion.kind == Kind.EVALUATION:
+    if motion.kind == MotionKind.EVALUATION:
         # The evaluation is the counts themselves; its summary is in ``evaluation_summary``.
         result.outcome = _("Counted.")
         return result
     # A motion is carried by its first option ("for"); an election by its leading candidate.
-    if motion.kind == Kind.MOTION:
+    if motion.kind == MotionKind.MOTION:
         candidates = result.counts[:1]
     else:
         top = max((c.votes for c in result.counts), default=0)
@@ -82,13 +88,13 @@ def tally(motion):
         result.winner = candidates[0]
         result.outcome = (
             _("Carried.")
-            if motion.kind == Kind.MOTION
+            if motion.kind == MotionKind.MOTION
             else _("Elected: %(name)s.") % {"name": candidates[0].label}
         )
     else:
         result.outcome = (
             _("Not carried.")
-            if motion.kind == Kind.MOTION
+            if motion.kind == MotionKind.MOTION
             else _("No one elected: no candidate reached the majority.")
         )
     return result

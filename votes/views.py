@@ -1,6 +1,7 @@
 """The public side: open votes, the representatives' online ballot, published results."""
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,8 +10,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.paging import slice_page
 
-from .models import BallotReceipt, Kind, Motion, State
+from .models import BallotReceipt, Motion, MotionKind, MotionState, RollEntry
 from .services import VoteRefused, cast
+from .tally import tally
 
 
 def _person(request):
@@ -20,6 +22,21 @@ def _person(request):
     return getattr(user, "person", None)
 
 
+def _standing(motion, person):
+    """Whether ``person`` is on the motion's roll and has voted, in one query."""
+    if person is None:
+        return False, False
+    return (
+        Motion.objects.filter(pk=motion.pk)
+        .annotate(
+            eligible=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), person=person)),
+            voted=Exists(BallotReceipt.objects.filter(motion=OuterRef("pk"), person=person)),
+        )
+        .values_list("eligible", "voted")
+        .get()
+    )
+
+
 @require_safe
 def index(request):
     public = Motion.objects.public().select_related("subject")
@@ -27,9 +44,9 @@ def index(request):
         request,
         "votes/index.html",
         {
-            "open_motions": list(public.filter(state=State.OPEN).order_by("-opened_at")[:50]),
+            "open_motions": list(public.filter(state=MotionState.OPEN).order_by("-opened_at")[:50]),
             "results": slice_page(
-                public.filter(state=State.PUBLISHED).order_by("-published_at", "-pk"),
+                public.filter(state=MotionState.PUBLISHED).order_by("-published_at", "-pk"),
                 request.GET.get("page"),
                 20,
             ),
@@ -40,7 +57,7 @@ def index(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def detail(request, pk):
     motion = get_object_or_404(Motion.objects.select_related("subject", "meeting"), pk=pk)
-    if motion.state == State.DRAFT:
+    if motion.state == MotionState.DRAFT:
         raise Http404
     person = _person(request)
     status = 200
@@ -61,17 +78,16 @@ def detail(request, pk):
             )
             return redirect("votes:detail", pk=motion.pk)
         motion.refresh_from_db()
-    has_voted = bool(person) and BallotReceipt.objects.filter(motion=motion, person=person).exists()
-    eligible = bool(person) and motion.roll.filter(person=person).exists()
+    eligible, has_voted = _standing(motion, person)
     context = {
         "motion": motion,
         "options": list(motion.options.order_by("sort_order", "pk")),
         "person": person,
         "has_voted": has_voted,
         "eligible": eligible,
-        "can_vote": motion.state == State.OPEN and eligible and not has_voted,
+        "can_vote": motion.state == MotionState.OPEN and eligible and not has_voted,
         "error": error,
-        "result": motion.tally() if motion.results_visible else None,
-        "is_evaluation": motion.kind == Kind.EVALUATION,
+        "result": tally(motion) if motion.results_visible else None,
+        "is_evaluation": motion.kind == MotionKind.EVALUATION,
     }
     return TemplateResponse(request, "votes/detail.html", context, status=status)

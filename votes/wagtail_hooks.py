@@ -1,5 +1,3 @@
-from django_fsm import can_proceed
-
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,14 +12,16 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+
+from core.transition_views import TransitionViewSetMixin
+from core.viewsets import SnippetViewSet
 
 from . import admin_views
 from .forms import MotionForm
-from .models import Motion, State
+from .models import Motion, MotionState
 
 
-class MotionViewSet(SnippetViewSet):
+class MotionViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = Motion
     icon = "tasks"
     menu_label = _("Votes")
@@ -35,7 +35,7 @@ class MotionViewSet(SnippetViewSet):
             "state",
             label=_("State"),
             accessor="get_state_display",
-            primary=lambda motion: motion.state == State.OPEN,
+            primary=lambda motion: motion.state == MotionState.OPEN,
         ),
         DateColumn("opened_at", label=_("Opened")),
     ]
@@ -63,12 +63,6 @@ class MotionViewSet(SnippetViewSet):
         base_form_class=MotionForm,
     )
 
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/step/<str:name>/", admin_views.transition_view, name="transition"),
-        ]
-
 
 motion_viewset = MotionViewSet()
 register_snippet(motion_viewset)
@@ -82,26 +76,19 @@ def register_urls():
     ]
 
 
+# The steps are offered by TransitionViewSetMixin; these are the clerks' other pages.
 @hooks.register("register_snippet_listing_buttons")
 def motion_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Motion) or not user.has_perm(admin_views.RUN):
         return
-    for priority, (name, label) in enumerate(admin_views.TRANSITIONS.items(), start=1):
-        if can_proceed(getattr(snippet, name), check_conditions=False):
-            yield Button(
-                label,
-                reverse(motion_viewset.get_url_name("transition"), args=[snippet.pk, name]),
-                priority=priority,
-                icon_name="arrow-right",
-            )
-    if snippet.state == State.OPEN:
+    if snippet.state == MotionState.OPEN:
         yield Button(
             _("Roll call"),
             reverse("votes_roll_call", args=[snippet.pk]),
             priority=10,
             icon_name="list-ul",
         )
-    if snippet.state in (State.CLOSED, State.PUBLISHED):
+    if snippet.state in (MotionState.CLOSED, MotionState.PUBLISHED):
         yield Button(
             _("Results"), reverse("votes_results", args=[snippet.pk]), priority=11, icon_name="view"
         )

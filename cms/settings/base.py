@@ -50,9 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    # Last, so that its post_migrate handler (which applies core.roles) runs once every
-    # other app has created its permissions.
-    "cms",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +166,6 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
 # Caches: local memory unless production points at Redis.
@@ -179,16 +175,19 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SEARCH_QUERY_MAX_LENGTH = 100
 SEARCH_RESULTS_PER_PAGE = 10
 
-# Residents' opinions: the longest accepted, how many one client may send (django-ratelimit,
-# counted in the shared cache), and how long moderators' email digests are apart.
+# How many of each public form one client may send (django-ratelimit rates, counted per
+# client address in the shared cache; see core.ratelimit): opinions on pages, and
+# after-hours requests to the duty office.
+PUBLIC_FORM_RATE_LIMITS = {"opinion": "5/10m", "duty_request": "3/h"}
+
+# Residents' opinions: the longest accepted, and how long moderators' email digests are apart.
 OPINION_MAX_LENGTH = 2000
-OPINION_RATE_LIMIT = "5/10m"
 OPINION_DIGEST_MINUTES = 30
 # Residents may give feedback on a briefing until this many days after it.
 BRIEFING_FEEDBACK_DAYS = 30
 
 # The duty record book: hours within which a request of each category must be answered
-# (flagged overdue after), and how many requests one client may file (django-ratelimit).
+# (flagged overdue after).
 DUTY_RESPONSE_HOURS = {
     "security": 2,
     "repair": 24,
@@ -197,7 +196,6 @@ DUTY_RESPONSE_HOURS = {
     "service": 72,
     "other": 72,
 }
-DUTY_REQUEST_RATE_LIMIT = "3/h"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

@@ -26,10 +26,10 @@ from modelcluster.fields import ParentalKey
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page
 
-from audit.history import AuditedHistory, mark_restore, mark_transition, restore_from_history
+from audit.history import AuditedHistory, restore_from_history
 from audit.models import Action, AuditEntry
 from audit.registry import audited_models, history_model, is_audited
-from core import roles
+from core import changes, roles
 from core.forms import ReasonForm
 from duty import factories as duty_factories
 from home.models import StandardPage
@@ -302,11 +302,11 @@ class TestEveryAuditedModel:
             instance=restored,
         )
 
-    def test_mark_restore_labels_the_next_row(self, model, user):
+    def test_a_restore_label_marks_the_row(self, model, user):
         instance = create(model)
-        mark_restore(instance, "按历史恢复")
         instance._history_user = user
-        instance.save()
+        with changes.recorded_as(instance, action="restored", reason="按历史恢复"):
+            instance.save()
         assert_entry(
             entry_for(history_rows(instance).last()),
             action=Action.RESTORED,
@@ -337,10 +337,22 @@ class TestEveryAuditedModel:
 
     def test_a_transition_labels_the_next_row_only(self, model, user):
         instance = create(model)
-        mark_transition(instance, "approve", reason="居民会议通过")
         instance._history_user = user
-        instance.save()
-        transition_entry = entry_for(history_rows(instance).last())
+        with changes.recorded_as(
+            instance, action="transition", detail="approve", reason="居民会议通过"
+        ):
+            instance.save()
+            # A second save in the same block is a plain change: the label was spent.
+            instance.save()
+        transition_entry, second_entry = (
+            entry_for(row) for row in list(history_rows(instance))[-2:]
+        )
+        assert (second_entry.action, second_entry.detail, second_entry.reason) == (
+            Action.CHANGED,
+            "",
+            "",
+        )
+        assert history_rows(instance).last().history_change_reason is None
         assert transition_entry.action == Action.TRANSITION
         assert transition_entry.detail == "approve"
         assert transition_entry.reason == "居民会议通过"
@@ -356,8 +368,8 @@ class TestEveryAuditedModel:
     def test_a_transition_without_a_reason_keeps_the_one_given(self, model):
         instance = create(model)
         instance._change_reason = "按程序办理"
-        mark_transition(instance, "close")
-        instance.save()
+        with changes.recorded_as(instance, action="transition", detail="close"):
+            instance.save()
         entry = entry_for(history_rows(instance).last())
         assert (entry.action, entry.detail, entry.reason) == (
             Action.TRANSITION,
@@ -367,9 +379,10 @@ class TestEveryAuditedModel:
 
     def test_a_transition_label_on_one_instance_does_not_touch_another(self, model):
         first, second = create(model), create(model)
-        mark_transition(first, "approve")
-        second.save()
-        first.save()
+        with changes.recorded_as(first, action="transition", detail="approve", reason="只对这一条"):
+            second.save()
+            first.save()
+        assert entry_for(history_rows(second).last()).reason == ""
         assert entry_for(history_rows(second).last()).action == Action.CHANGED
         assert entry_for(history_rows(first).last()).action == Action.TRANSITION
 

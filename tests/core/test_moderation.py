@@ -6,7 +6,6 @@ Driven with two test clients, one per person, exactly as the admin's buttons pos
 import pytest
 
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from wagtail.models import TaskState, WorkflowState
@@ -14,6 +13,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from core import roles
 from home.models import StandardPage
+from tests.support import logged_in
 
 SLUG = "water-notice"
 PATH = f"/{SLUG}/"
@@ -35,12 +35,6 @@ def page_form(action, **fields):
         **fields,
     }
     return {**nested_form_data(data), f"action-{action}": action}
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from django.urls import reverse
 
-from audit.transitions import perform
 from core import roles
+from core.transitions import perform
 from duty.factories import (
     DutyRecordFactory,
     InspectionFactory,
@@ -21,14 +21,15 @@ from duty.factories import (
     PostAssignmentFactory,
     ServiceDayFactory,
 )
-from duty.models import Category, Rating
+from duty.models import Rating, RequestCategory
 from duty.report import assessment
 from people.factories import PersonFactory
+from tests.support import logged_in
 from votes.factories import MotionFactory
-from votes.models import Kind
+from votes.models import MotionKind
 from votes.services import cast
 
-from .conftest import assert_refused_in_admin, logged_in
+from .conftest import assert_refused_in_admin
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START, END = datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)
@@ -68,11 +69,6 @@ def record(received, category, **fields):
 
 
 @pytest.fixture
-def clerk(make_user):
-    return make_user(roles.MEETING_CLERKS, username="clerk")
-
-
-@pytest.fixture
 def known_data(cadre, other_cadre, supervisor, clerk, clock):
     zhou, lin = cadre.person, other_cadre.person
     zhou.phone, lin.phone = "13955550001", "13955550002"
@@ -84,7 +80,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
     # late), one still in progress long past its 72 h: 4 handled, 2 resolved, 1 referred,
     # 2 overdue, median 3 h.
     handle(
-        record((2025, 3, 2, 9, 0), Category.SECURITY),
+        record((2025, 3, 2, 9, 0), RequestCategory.SECURITY),
         cadre,
         clock,
         (2025, 3, 2, 10, 0),
@@ -93,7 +89,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     handle(
-        record((2025, 3, 3, 9, 0), Category.REPAIR),
+        record((2025, 3, 3, 9, 0), RequestCategory.REPAIR),
         cadre,
         clock,
         (2025, 3, 3, 12, 0),
@@ -101,7 +97,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     handle(
-        record((2025, 3, 4, 9, 0), Category.DISPUTE),
+        record((2025, 3, 4, 9, 0), RequestCategory.DISPUTE),
         cadre,
         clock,
         (2025, 3, 7, 9, 0),
@@ -109,10 +105,12 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         "refer",
         answer="已转交司法所调解。",
     )
-    handle(record((2025, 3, 5, 9, 0), Category.OTHER), cadre, clock, (2025, 3, 5, 10), "take_on")
+    handle(
+        record((2025, 3, 5, 9, 0), RequestCategory.OTHER), cadre, clock, (2025, 3, 5, 10), "take_on"
+    )
     # Outside the period (the day before it starts, in Shanghai): not counted.
     handle(
-        record((2025, 2, 28, 23, 30), Category.REPAIR),
+        record((2025, 2, 28, 23, 30), RequestCategory.REPAIR),
         cadre,
         clock,
         (2025, 3, 1, 1, 0),
@@ -123,7 +121,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
     # 林晓梅: answered after 12 h, 10 h and 2 h (the last received on the period's last
     # evening, Shanghai time), all resolved in time: 3 handled, median 10 h.
     handle(
-        record((2025, 3, 10, 20, 0), Category.SERVICE),
+        record((2025, 3, 10, 20, 0), RequestCategory.SERVICE),
         other_cadre,
         clock,
         (2025, 3, 11, 8, 0),
@@ -131,7 +129,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     handle(
-        record((2025, 3, 11, 20, 0), Category.REPAIR),
+        record((2025, 3, 11, 20, 0), RequestCategory.REPAIR),
         other_cadre,
         clock,
         (2025, 3, 12, 6, 0),
@@ -140,7 +138,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     handle(
-        record((2025, 3, 31, 23, 30), Category.REPAIR),
+        record((2025, 3, 31, 23, 30), RequestCategory.REPAIR),
         other_cadre,
         clock,
         (2025, 4, 1, 1, 30),
@@ -148,7 +146,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     handle(
-        record((2025, 4, 1, 0, 30), Category.REPAIR),
+        record((2025, 4, 1, 0, 30), RequestCategory.REPAIR),
         other_cadre,
         clock,
         (2025, 4, 1, 2, 0),
@@ -156,7 +154,7 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
         **done,
     )
     # Nobody took this one on: it counts for no cadre.
-    record((2025, 3, 20, 9, 0), Category.REPAIR)
+    record((2025, 3, 20, 9, 0), RequestCategory.REPAIR)
 
     # Ratings of submitted inspections that overlap the period; a draft's do not count.
     march = InspectionFactory(period_start=START, period_end=END)
@@ -193,14 +191,14 @@ def known_data(cadre, other_cadre, supervisor, clerk, clock):
     # 1 dissatisfied (80 % of 5 ballots). 林晓梅's is closed but not published: not shown.
     voters = [PersonFactory(is_representative=True) for _ in range(5)]
     clock.set(shanghai(2025, 12, 20, 10, 0))
-    evaluation = MotionFactory(kind=Kind.EVALUATION, subject=zhou, title="周卫东年度测评")
+    evaluation = MotionFactory(kind=MotionKind.EVALUATION, subject=zhou, title="周卫东年度测评")
     perform(evaluation, "open", clerk)
     options = list(evaluation.options.order_by("sort_order"))
     for voter, choice in zip(voters, [0, 0, 0, 1, 2], strict=True):
         cast(evaluation.pk, voter, options[choice].pk)
     perform(evaluation, "close", clerk)
     perform(evaluation, "publish_results", clerk)
-    unpublished = MotionFactory(kind=Kind.EVALUATION, subject=lin, title="林晓梅年度测评")
+    unpublished = MotionFactory(kind=MotionKind.EVALUATION, subject=lin, title="林晓梅年度测评")
     perform(unpublished, "open", clerk)
     cast(unpublished.pk, voters[0], unpublished.options.order_by("sort_order")[0].pk)
     perform(unpublished, "close", clerk)

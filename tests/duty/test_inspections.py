@@ -11,24 +11,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.transitions import TransitionRefused, perform
 from core import roles
+from core.transitions import TransitionRefused, perform
 from duty.factories import InspectionFactory, InspectionRatingFactory
-from duty.models import DutyRecord, Inspection, InspectionState, Rating, RecordState
+from duty.models import DutyRecord, DutyRecordState, Inspection, InspectionState, Rating
+from tests.support import logged_in
 
-from .conftest import assert_refused_in_admin, logged_in
+from .conftest import assert_refused_in_admin
 
 
 def step_url(inspection, name):
-    return reverse("duty_transition", args=["inspection", inspection.pk, name])
+    return reverse("wagtailsnippets_duty_inspection:transition", args=[inspection.pk, name])
 
 
 @pytest.fixture
 def sampled(make_record):
     return [
-        make_record(RecordState.RESOLVED),
-        make_record(RecordState.REFERRED),
-        make_record(RecordState.IN_PROGRESS),
+        make_record(DutyRecordState.RESOLVED),
+        make_record(DutyRecordState.REFERRED),
+        make_record(DutyRecordState.IN_PROGRESS),
     ]
 
 

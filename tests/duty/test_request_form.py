@@ -4,7 +4,6 @@ shows the state, the answer and the result and no personal data."""
 
 import re
 import string
-from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -12,10 +11,11 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import Client
 
-from audit.transitions import perform
-from duty.models import Category, Channel, DutyRecord, RecordState, new_reference
+from core.transitions import perform
+from duty.models import DutyRecord, DutyRecordState, RequestCategory, RequestChannel, new_reference
+from tests.support import ui
 
-from .conftest import ENGLISH, text, ui
+from .conftest import ENGLISH, text
 
 FORM = "/duty/request/"
 NAME = "李秀英"
@@ -27,7 +27,7 @@ def request_data(**fields):
     return {
         "resident_name": NAME,
         "resident_contact": PHONE,
-        "category": Category.REPAIR,
+        "category": RequestCategory.REPAIR,
         "request": REQUEST,
         "website": "",
         **fields,
@@ -49,17 +49,6 @@ def status_url(record):
     return f"/duty/request/{record.reference}/"
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    """django-ratelimit counts in fixed windows of the wall clock: hold the clock still so
-    that no test straddles the end of a window, and let a test move it on."""
-    clock = SimpleNamespace(now=1_800_000_000.0)
-    monkeypatch.setattr(
-        "django_ratelimit.core.time", SimpleNamespace(time=lambda: clock.now), raising=True
-    )
-    return clock
-
-
 @pytest.mark.django_db
 class TestAValidRequest:
     def test_is_kept_as_received_online_and_the_resident_is_sent_to_its_page(self, client):
@@ -68,13 +57,13 @@ class TestAValidRequest:
         record = DutyRecord.objects.get()
         assert response.status_code == 302
         assert response["Location"] == status_url(record)
-        assert record.channel == Channel.ONLINE
-        assert record.state == RecordState.RECEIVED
-        assert record.category == Category.REPAIR
+        assert record.channel == RequestChannel.ONLINE
+        assert record.state == DutyRecordState.RECEIVED
+        assert record.category == RequestCategory.REPAIR
         assert (record.resident_name, record.resident_contact) == (NAME, PHONE)
         assert record.request == REQUEST
         assert record.handled_by is None
-        hours = settings.DUTY_RESPONSE_HOURS[Category.REPAIR]
+        hours = settings.DUTY_RESPONSE_HOURS[RequestCategory.REPAIR]
         assert (record.due_at - record.received_at).total_seconds() == hours * 3600
 
     def test_the_reference_is_long_and_unguessable(self, client):
@@ -111,7 +100,7 @@ class TestBadInput:
     def assert_refused(self, response):
         assert response.status_code == 400
         assert not DutyRecord.objects.exists()
-        assert ui("Please correct the marked fields below.") in text(response)
+        assert ui("en", "Please correct the marked fields below.") in text(response)
 
     def test_a_wrong_phone_number(self, client):
         response = client.post(FORM, request_data(resident_contact="12345"), headers=ENGLISH)
@@ -120,7 +109,8 @@ class TestBadInput:
         assert field_errors(response) == {
             "resident_contact": [
                 ui(
-                    "Enter a mobile number of 11 digits or a landline with its area code, e.g. 021-12345678."
+                    "en",
+                    "Enter a mobile number of 11 digits or a landline with its area code, e.g. 021-12345678.",
                 )
             ]
         }
@@ -134,16 +124,16 @@ class TestBadInput:
 
         self.assert_refused(response)
         assert field_errors(response) == {
-            "resident_name": [ui("Please tell us your name.")],
-            "resident_contact": [ui("Please give a phone number we can call you back on.")],
-            "request": [ui("Please describe your request.")],
+            "resident_name": [ui("en", "Please tell us your name.")],
+            "resident_contact": [ui("en", "Please give a phone number we can call you back on.")],
+            "request": [ui("en", "Please describe your request.")],
         }
 
     def test_a_request_of_blanks(self, client):
         response = client.post(FORM, request_data(request="   \n  "), headers=ENGLISH)
 
         self.assert_refused(response)
-        assert field_errors(response) == {"request": [ui("Please describe your request.")]}
+        assert field_errors(response) == {"request": [ui("en", "Please describe your request.")]}
 
     def test_an_over_long_request(self, client):
         response = client.post(FORM, request_data(request="灯" * 2001), headers=ENGLISH)
@@ -152,6 +142,7 @@ class TestBadInput:
         assert field_errors(response) == {
             "request": [
                 ui(
+                    "en",
                     "Please keep your request to %(limit)d characters (it has %(length)d).",
                     limit=2000,
                     length=2001,
@@ -216,9 +207,9 @@ class TestBots:
 @pytest.mark.django_db
 class TestRateLimit:
     def limit(self):
-        return int(settings.DUTY_REQUEST_RATE_LIMIT.split("/")[0])
+        return int(settings.PUBLIC_FORM_RATE_LIMITS["duty_request"].split("/")[0])
 
-    def test_after_the_limit_the_client_is_asked_to_wait(self, client, frozen_clock):
+    def test_after_the_limit_the_client_is_asked_to_wait(self, client, clock):
         for _ in range(self.limit()):
             assert client.post(FORM, request_data()).status_code == 302
 
@@ -226,23 +217,26 @@ class TestRateLimit:
 
         assert response.status_code == 429
         assert DutyRecord.objects.count() == self.limit()
-        assert ui("File an after-hours request") in text(response)
+        assert ui("en", "File an after-hours request") in text(response)
         assert re.search(r"try again in \d+ minutes?, or call the duty phone", text(response))
 
-    def test_the_limit_comes_from_the_settings(self, client, frozen_clock, settings):
-        settings.DUTY_REQUEST_RATE_LIMIT = "1/h"
+    def test_the_limit_comes_from_the_settings(self, client, clock, settings):
+        settings.PUBLIC_FORM_RATE_LIMITS = {
+            **settings.PUBLIC_FORM_RATE_LIMITS,
+            "duty_request": "1/h",
+        }
 
         assert client.post(FORM, request_data()).status_code == 302
         assert client.post(FORM, request_data()).status_code == 429
         assert DutyRecord.objects.count() == 1
 
-    def test_refused_forms_do_not_count(self, client, frozen_clock):
+    def test_refused_forms_do_not_count(self, client, clock):
         for _ in range(self.limit() + 2):
             assert client.post(FORM, request_data(resident_contact="1")).status_code == 400
 
         assert client.post(FORM, request_data()).status_code == 302
 
-    def test_the_limit_is_per_client(self, client, frozen_clock):
+    def test_the_limit_is_per_client(self, client, clock):
         for _ in range(self.limit()):
             client.post(FORM, request_data())
         assert client.post(FORM, request_data()).status_code == 429
@@ -250,16 +244,16 @@ class TestRateLimit:
         other = Client(REMOTE_ADDR="10.1.2.3")
         assert other.post(FORM, request_data()).status_code == 302
 
-    def test_the_limit_lifts_after_its_window(self, client, frozen_clock):
+    def test_the_limit_lifts_after_its_window(self, client, clock):
         for _ in range(self.limit()):
             client.post(FORM, request_data())
         assert client.post(FORM, request_data()).status_code == 429
 
-        frozen_clock.now += 3600
+        clock.advance(hours=1)
         assert client.post(FORM, request_data()).status_code == 302
         assert DutyRecord.objects.count() == self.limit() + 1
 
-    def test_reading_the_form_is_never_limited(self, client, frozen_clock):
+    def test_reading_the_form_is_never_limited(self, client, clock):
         for _ in range(self.limit()):
             client.post(FORM, request_data())
 
@@ -280,8 +274,11 @@ class TestTheStatusPage:
         page = text(response)
         assert filed.reference in page
         assert REQUEST in page
-        assert ui("received") in page
-        assert ui("No answer yet. The cadre on duty will answer you as soon as possible.") in page
+        assert ui("en", "received") in page
+        assert (
+            ui("en", "No answer yet. The cadre on duty will answer you as soon as possible.")
+            in page
+        )
 
     def test_shows_the_answer_the_result_and_the_state_once_resolved(self, client, filed, cadre):
         filed.answer = "已派物业电工上门更换灯泡。"
@@ -291,10 +288,10 @@ class TestTheStatusPage:
 
         page = text(client.get(status_url(filed), headers=ENGLISH))
 
-        assert ui("resolved") in page
+        assert ui("en", "resolved") in page
         assert "已派物业电工上门更换灯泡。" in page
         assert "楼道灯已修好。" in page
-        assert ui("Answer due by") not in page
+        assert ui("en", "Answer due by") not in page
 
     def test_shows_no_personal_data(self, client, filed, cadre, duty_phone):
         cadre.person.phone = "13966668888"
@@ -305,7 +302,7 @@ class TestTheStatusPage:
 
         page = text(client.get(status_url(filed)))
 
-        assert ui("referred", "zh-hans") in page
+        assert ui("zh-hans", "referred") in page
         for personal in (NAME, PHONE, "13966668888"):
             assert personal not in page
 

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.transitions import TransitionRefused, perform
 from core import roles
+from core.transitions import TransitionRefused, perform
 from duty.factories import DutyShiftFactory, RosterFactory, ShiftSwapFactory
-from duty.models import DutyShift, RosterState, ShiftSwap, SwapState
+from duty.models import DutyShift, RosterState, ShiftSwap, ShiftSwapState
 from people.factories import PersonFactory
+from tests.support import logged_in, ui
 
-from .conftest import ENGLISH, assert_refused_in_admin, logged_in, text, ui
+from .conftest import ENGLISH, assert_refused_in_admin, text
 
 
 def this_month():
@@ -41,7 +42,9 @@ def roster_with_shifts(month, *names, publish_by=None):
 
 
 def step_url(instance, name):
-    return reverse("duty_transition", args=[type(instance)._meta.model_name, instance.pk, name])
+    return reverse(
+        type(instance).snippet_viewset.get_url_name("transition"), args=[instance.pk, name]
+    )
 
 
 @pytest.mark.django_db
@@ -64,7 +67,7 @@ class TestPublication:
         )
 
         assert response.status_code == 200
-        assert ui("Add the month's shifts first.") in text(response)
+        assert ui("en", "Add the month's shifts first.") in text(response)
         roster.refresh_from_db()
         assert roster.state == RosterState.DRAFT
 
@@ -148,7 +151,7 @@ class TestThePublicRoster:
         html = text(response)
         assert "张一" not in html
         assert "王三" not in html
-        assert ui("This month's roster has not been published yet.") in html
+        assert ui("en", "This month's roster has not been published yet.") in html
 
     def test_shows_next_months_roster_once_it_is_published(self, client, cadre):
         roster_with_shifts(this_month(), "张一", publish_by=cadre)
@@ -212,12 +215,15 @@ class TestSwaps:
 
         swap.refresh_from_db()
         shift = DutyShift.objects.get(pk=swap.shift_id)
-        assert swap.state == SwapState.ACCEPTED
+        assert swap.state == ShiftSwapState.ACCEPTED
         assert shift.person == other_cadre.person
 
         # Both are in history: the swap's acceptance and the shift changing hands.
         swap_history = swap.history.order_by("history_date", "history_id")
-        assert [row.state for row in swap_history] == [SwapState.REQUESTED, SwapState.ACCEPTED]
+        assert [row.state for row in swap_history] == [
+            ShiftSwapState.REQUESTED,
+            ShiftSwapState.ACCEPTED,
+        ]
         assert swap_history.last().history_user_id == other_cadre.pk
         shift_history = shift.history.order_by("history_date", "history_id")
         assert [row.person_id for row in shift_history] == [
@@ -236,9 +242,9 @@ class TestSwaps:
         perform(swap, "decline", other_cadre)
 
         swap.refresh_from_db()
-        assert swap.state == SwapState.DECLINED
+        assert swap.state == ShiftSwapState.DECLINED
         assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
-        assert swap.history.latest().state == SwapState.DECLINED
+        assert swap.history.latest().state == ShiftSwapState.DECLINED
 
     @pytest.mark.parametrize("name", ["accept", "decline"])
     def test_nobody_else_may_answer(self, swap, cadre, make_cadre, make_user, name):
@@ -256,7 +262,7 @@ class TestSwaps:
             assert_refused_in_admin(logged_in(user).post(step_url(swap, name)))
 
         swap.refresh_from_db()
-        assert swap.state == SwapState.REQUESTED
+        assert swap.state == ShiftSwapState.REQUESTED
         assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
 
     def test_the_asked_cadre_accepts_through_the_admin(self, swap, other_cadre):
@@ -266,7 +272,7 @@ class TestSwaps:
 
         assert response.status_code == 302
         swap.refresh_from_db()
-        assert swap.state == SwapState.ACCEPTED
+        assert swap.state == ShiftSwapState.ACCEPTED
         assert DutyShift.objects.get(pk=swap.shift_id).person == other_cadre.person
 
     def test_an_answered_swap_cannot_be_answered_again(self, swap, cadre, other_cadre):
@@ -274,5 +280,5 @@ class TestSwaps:
 
         with pytest.raises(TransitionRefused):
             perform(swap, "accept", other_cadre)
-        assert ShiftSwap.objects.get(pk=swap.pk).state == SwapState.DECLINED
+        assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.DECLINED
         assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person

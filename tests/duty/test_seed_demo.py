@@ -13,17 +13,17 @@ from django.utils import timezone
 from duty.demo import POSTS
 from duty.models import (
     DutyRecord,
+    DutyRecordState,
     DutyShift,
     Inspection,
     InspectionState,
     Post,
     PostAssignment,
-    RecordState,
     Roster,
     RosterState,
     ServiceDay,
     ShiftSwap,
-    SwapState,
+    ShiftSwapState,
 )
 from people.models import Person
 
@@ -69,15 +69,15 @@ class SeedDemoDutyTests(TestCase):
 
     def test_records_in_every_state_some_overdue(self):
         states = set(DutyRecord.objects.values_list("state", flat=True))
-        self.assertEqual(states, set(RecordState.values))
+        self.assertEqual(states, set(DutyRecordState.values))
         overdue = DutyRecord.objects.overdue()
-        self.assertTrue(overdue.filter(state=RecordState.RECEIVED).exists())
-        self.assertTrue(overdue.filter(state=RecordState.IN_PROGRESS).exists())
+        self.assertTrue(overdue.filter(state=DutyRecordState.RECEIVED).exists())
+        self.assertTrue(overdue.filter(state=DutyRecordState.IN_PROGRESS).exists())
         # ... and open ones still within their time.
         self.assertTrue(DutyRecord.objects.open().filter(due_at__gt=timezone.now()).exists())
-        for record in DutyRecord.objects.filter(state=RecordState.RESOLVED):
+        for record in DutyRecord.objects.filter(state=DutyRecordState.RESOLVED):
             self.assertTrue(record.answer and record.result and record.handled_by_id)
-        for record in DutyRecord.objects.filter(state=RecordState.REFERRED):
+        for record in DutyRecord.objects.filter(state=DutyRecordState.REFERRED):
             self.assertTrue(record.answer and record.handled_by_id)
         self.assertTrue(all(record.history.exists() for record in DutyRecord.objects.all()))
 
@@ -91,7 +91,7 @@ class SeedDemoDutyTests(TestCase):
 
     def test_a_swap_waits_for_the_demo_cadre(self):
         swap = ShiftSwap.objects.get()
-        self.assertEqual(swap.state, SwapState.REQUESTED)
+        self.assertEqual(swap.state, ShiftSwapState.REQUESTED)
         self.assertEqual(swap.to_person.user.username, "cadre")
         self.assertEqual(swap.shift.person, swap.from_person)
 

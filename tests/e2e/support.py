@@ -1,8 +1,17 @@
 """Helpers shared by the browser tests (fixtures live in ``conftest.py``)."""
 
 import os
+import re
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.support import ui
+
+__all__ = ["ui"]
+
+# The language the demo speaks by default, as the catalogue names it.
+ZH = "zh-hans"
 
 CHROMIUM = "/usr/bin/chromium"
 # The machine has no network but localhost: keep chromium from calling anywhere.
@@ -31,21 +40,20 @@ FRONT_PAGE_SECTIONS = (
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
+def admin_sign_in(page, username, language=ZH, *, reaches_dashboard=True):
+    """Sign in to the admin as a demo account and (unless told otherwise) wait for the
+    dashboard."""
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=ui(language, "Sign in")).click()
+    if reaches_dashboard:
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
 def in_ci():
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def ui(language, message, **params):
-    """``message`` as the site shows it in ``language`` ("zh-hans" or "en").
-
-    Read from the same catalogue the site uses, so the tests follow the translations instead
-    of copying them.
-    """
-    from django.utils import translation
-
-    with translation.override(language):
-        text = str(translation.gettext(message))
-    return text % params if params else text
 
 
 def check_axe(page, impacts=BLOCKING_IMPACTS):

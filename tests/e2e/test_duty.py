@@ -13,9 +13,8 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import DEMO_PASSWORD, check_axe, ui
+from tests.e2e.support import DEMO_PASSWORD, ZH, check_axe, ui
 
-ZH = "zh-hans"
 CADRE_NAME = "周卫东"  # the demo cadre's display name
 RECORD_BOOK = "/admin/snippets/duty/dutyrecord/"
 PHONE = "13912348765"
@@ -57,12 +56,14 @@ def take_step(page, row, title, step, language=ZH):
         "button", name=ui(language, "More options for '%(title)s'", title=title)
     ).click()
     page.get_by_role("link", name=label, exact=True).click()
-    expect(page).to_have_url(re.compile(r"/admin/duty/dutyrecord/\d+/step/\w+/$"))
+    expect(page).to_have_url(
+        re.compile(r"/admin/snippets/duty/dutyrecord/\d+/transition/\w+/(\?next=.*)?$")
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(label)
     page.locator("main form").get_by_role("button", name=label, exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(RECORD_BOOK) + r"$"))
     expect(page.locator(".messages")).to_contain_text(
-        ui(language, "%(step)s: “%(record)s”.", step=label, record=title)
+        ui(language, "%(label)s: “%(object)s”.", label=label, object=title)
     )
 
 

@@ -17,22 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import DEMO_PASSWORD, check_axe, ui
+from tests.e2e.support import ZH, admin_sign_in, check_axe, ui
 
-ZH = "zh-hans"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 # --- Helpers ----------------------------------------------------------------------------
-
-
-def admin_sign_in(page, username, language=ZH):
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=ui(language, "Sign in")).click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def last_line(output):
@@ -202,7 +192,7 @@ def test_a_hearing_from_announcement_to_the_published_decision(new_context, mana
     # The moderator approves the opinion; the consultation closes.
     manage_shell(
         "from django.contrib.auth import get_user_model\n"
-        "from audit.transitions import perform\n"
+        "from core.transitions import perform\n"
         "from opinions.models import Opinion\n"
         f"o = Opinion.objects.get(body__contains={token!r})\n"
         "perform(o, 'approve', get_user_model().objects.get(username='moderator'))"
@@ -215,7 +205,7 @@ def test_a_hearing_from_announcement_to_the_published_decision(new_context, mana
     expect(resident.locator("article")).not_to_contain_text(decision)
 
     # Not yet written: the moderator is told what still blocks the decision.
-    moderator.goto(f"/admin/hearings/{page_id}/publish-decision/")
+    moderator.goto(f"/admin/pages/{page_id}/transition/publish_decision/")
     expect(moderator.locator("main")).to_contain_text(
         ui(ZH, "The summary of opinions has not been written.")
     )
@@ -235,11 +225,13 @@ def test_a_hearing_from_announcement_to_the_published_decision(new_context, mana
     moderator.goto(f"/admin/pages/{page_id}/edit/")
     moderator.get_by_role("button", name=ui(ZH, "Actions"), exact=True).click()
     moderator.get_by_role("link", name=ui(ZH, "Publish the decision")).click()
-    expect(moderator).to_have_url(re.compile(rf"/admin/hearings/{page_id}/publish-decision/$"))
+    expect(moderator).to_have_url(
+        re.compile(rf"/admin/pages/{page_id}/transition/publish_decision/$")
+    )
     moderator.get_by_role("button", name=ui(ZH, "Publish the decision")).click()
     expect(moderator).to_have_url(re.compile(rf"/admin/pages/{page_id}/edit/$"))
     expect(moderator.locator(".messages")).to_contain_text(
-        ui(ZH, "The decision on “%(title)s” is published.", title=title)
+        ui(ZH, "%(label)s: “%(object)s”.", label=ui(ZH, "Publish the decision"), object=title)
     )
 
     # The resident sees the decision, what residents said, and when it was published.

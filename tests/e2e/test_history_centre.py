@@ -12,9 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import COMMUNITY_NAME, DEMO_PASSWORD, check_axe, ui
+from tests.e2e.support import COMMUNITY_NAME, DEMO_PASSWORD, ZH, check_axe, ui
 
-ZH = "zh-hans"
 EN = "en"
 LOCALES = {"zh-CN": ZH, "en-US": EN}
 ABOUT = "关于居委会"

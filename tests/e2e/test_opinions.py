@@ -11,9 +11,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import DEMO_PASSWORD, check_axe, ui
+from tests.e2e.support import ZH, admin_sign_in, check_axe, ui
 
-ZH = "zh-hans"
 LOCALES = {"zh-CN": "zh-hans", "en-US": "en"}
 
 OPEN_TOPIC = "/blog/parking-2026/"
@@ -65,15 +64,6 @@ def closed_pattern(language):
 
 
 # --- What the moderator sees ------------------------------------------------------------
-
-
-def admin_sign_in(page, username, language=ZH):
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=ui(language, "Sign in")).click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def title_in_admin(name, body):
@@ -131,8 +121,11 @@ def test_opinion_is_moderated_before_it_is_shown(new_context, manage_shell):
     row.get_by_role("button", name=ui(ZH, "More options for '%(title)s'", title=title)).click()
     approve = ui(ZH, "Approve")
     moderator.get_by_role("link", name=approve, exact=True).click()
-    expect(moderator).to_have_url(re.compile(r"/opinions/opinion/\d+/do/approve/\?next="))
-    expect(moderator.get_by_role("heading", level=1)).to_have_text(approve)
+    expect(moderator).to_have_url(re.compile(r"/opinions/opinion/\d+/transition/approve/\?next="))
+    # The heading names the step, then the opinion it applies to.
+    expect(moderator.get_by_role("heading", level=1)).to_have_text(
+        re.compile(rf"^\s*{re.escape(approve)}: {re.escape(title)}")
+    )
     expect(moderator.locator("blockquote")).to_contain_text(MARKUP)
     assert moderator.evaluate("typeof window.__x") == "undefined"
     reason_field = moderator.get_by_label(ui(ZH, "Reason (optional, kept in the history)"))
@@ -144,7 +137,7 @@ def test_opinion_is_moderated_before_it_is_shown(new_context, manage_shell):
     # Back in the queue, told it is done; the opinion is approved.
     expect(moderator).to_have_url(re.compile(re.escape(QUEUE) + r"$"))
     expect(moderator.locator(".messages")).to_contain_text(
-        ui(ZH, "%(action)s: “%(opinion)s”.", action=approve, opinion=title)
+        ui(ZH, "%(label)s: “%(object)s”.", label=approve, object=title)
     )
     expect(moderator.get_by_role("row").filter(has_text=token)).to_contain_text(ui(ZH, "approved"))
     # Who approved it, and why, is in its history.

@@ -10,10 +10,11 @@ from tests.e2e.support import (
     COMMUNITY_NAME,
     DEMO_PASSWORD,
     FRONT_PAGE_SECTIONS,
+    ZH,
+    admin_sign_in,
     ui,
 )
 
-ZH = "zh-hans"
 EN = "en"
 ABOUT = "关于居委会"
 QUERY = "停车"
@@ -182,17 +183,9 @@ def test_wrong_password_shows_the_error(page):
     expect(page.locator("header .account")).not_to_contain_text("陈国强")
 
 
-def admin_sign_in(page, username):
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_editor_reaches_the_admin_dashboard(new_context):
     page = new_context(locale="en-US").new_page()
-    admin_sign_in(page, "editor")
+    admin_sign_in(page, "editor", EN)
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page).to_have_title(re.compile(r"^Dashboard"))
     expect(page.get_by_text("王编辑").first).to_be_visible()
@@ -202,7 +195,7 @@ def test_editor_reaches_the_admin_dashboard(new_context):
 
 def test_representative_cannot_use_the_admin(new_context):
     page = new_context(locale="en-US").new_page()
-    admin_sign_in(page, "rep")
+    admin_sign_in(page, "rep", EN, reaches_dashboard=False)
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     expect(page.get_by_text("You do not have permission to access the admin.")).to_be_visible()
     page.goto("/admin/pages/")

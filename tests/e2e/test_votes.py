@@ -12,9 +12,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import DEMO_PASSWORD, check_axe, ui
+from tests.e2e.support import DEMO_PASSWORD, ZH, admin_sign_in, check_axe, ui
 
-ZH = "zh-hans"
 MOTION = "关于增设电动自行车充电桩的表决"
 LISTING = "/admin/snippets/votes/motion/"
 
@@ -27,15 +26,6 @@ def login_as_representative(page, language=ZH):
     expect(
         page.locator("header").get_by_role("button", name=ui(language, "Log out"))
     ).to_be_visible()
-
-
-def admin_sign_in(page, username, language=ZH):
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=ui(language, "Sign in")).click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def ballot_form(page):
@@ -66,12 +56,14 @@ def run_step(page, step):
     expect(row).to_have_count(1)
     row.get_by_role("button", name=ui(ZH, "More options for '%(title)s'", title=MOTION)).click()
     page.get_by_role("link", name=ui(ZH, step), exact=True).click()
-    expect(page).to_have_url(re.compile(r"/admin/snippets/votes/motion/\d+/step/\w+/$"))
+    expect(page).to_have_url(
+        re.compile(r"/admin/snippets/votes/motion/\d+/transition/\w+/(\?next=.*)?$")
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(ui(ZH, step))
     page.locator("main form").get_by_role("button", name=ui(ZH, step), exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(LISTING) + r"$"))
     expect(page.locator(".messages")).to_contain_text(
-        ui(ZH, "%(step)s: “%(motion)s”.", step=ui(ZH, step), motion=MOTION)
+        ui(ZH, "%(label)s: “%(object)s”.", label=ui(ZH, step), object=MOTION)
     )
 
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from audit.models import Action, AuditEntry
-from audit.transitions import TransitionRefused, perform
 from core import roles
+from core.transitions import TransitionRefused, perform
 from hearings.factories import HearingPageFactory
 from hearings.models import DecisionState, HearingPage, HearingState
-from tests.hearings.conftest import ENGLISH, logged_in, shanghai
+from tests.hearings.conftest import ENGLISH, shanghai
+from tests.support import logged_in
 
 OPENS = shanghai(2026, 11, 20, 9, 0)
 CLOSES = shanghai(2026, 12, 1, 0, 30)
@@ -112,12 +113,12 @@ def test_refused_to_other_roles(make_hearing, make_user, clock, group):
 
 
 def view_url(page):
-    return reverse("hearings_publish_decision", args=[page.pk])
+    return reverse("page_transition", args=[page.pk, "publish_decision"])
 
 
 def test_the_admin_view_is_at_its_documented_address(make_hearing):
     page = make_hearing()
-    assert view_url(page) == f"/admin/hearings/{page.pk}/publish-decision/"
+    assert view_url(page) == f"/admin/pages/{page.pk}/transition/publish_decision/"
 
 
 def test_the_admin_view_lists_what_blocks_the_decision(make_hearing, moderator, clock):

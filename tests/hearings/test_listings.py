@@ -8,8 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from hearings.factories import BriefingPageFactory, HearingPageFactory
-from hearings.models import Category
-from tests.hearings.conftest import CHINESE, ENGLISH, shanghai, ui
+from hearings.models import HearingCategory
+from tests.hearings.conftest import CHINESE, ENGLISH, shanghai
+from tests.support import ui
 
 NOW = shanghai(2026, 11, 29, 12, 0)
 
@@ -48,16 +49,16 @@ def hearing(title, state, starts_at, **fields):
 def listed(hearings, clock):
     clock.set(NOW)
     return {
-        "soon": hearing("近期听证", "open", days(3), category=Category.WELFARE),
-        "later": hearing("稍后听证", "announced", days(30), category=Category.PROPERTY),
-        "recent": hearing("上周听证", "closed", days(-5), category=Category.PROPERTY),
-        "old": hearing("上月听证", "decided", days(-38), category=Category.WELFARE),
+        "soon": hearing("近期听证", "open", days(3), category=HearingCategory.WELFARE),
+        "later": hearing("稍后听证", "announced", days(30), category=HearingCategory.PROPERTY),
+        "recent": hearing("上周听证", "closed", days(-5), category=HearingCategory.PROPERTY),
+        "old": hearing("上月听证", "decided", days(-38), category=HearingCategory.WELFARE),
         # Half past midnight on New Year's Day in Shanghai: still 2025 in UTC.
         "new-year": hearing(
             "元旦听证",
             "decided",
             shanghai(2026, 1, 1, 0, 30),
-            category=Category.OTHER,
+            category=HearingCategory.OTHER,
             consultation_opens=shanghai(2025, 11, 1, 9, 0),
             consultation_closes=shanghai(2025, 12, 1, 9, 0),
         ),
@@ -65,7 +66,7 @@ def listed(hearings, clock):
             "去年听证",
             "decided",
             shanghai(2025, 6, 1, 19, 0),
-            category=Category.PROPERTY,
+            category=HearingCategory.PROPERTY,
             consultation_opens=shanghai(2025, 5, 1, 9, 0),
             consultation_closes=shanghai(2025, 5, 20, 9, 0),
         ),
@@ -173,8 +174,8 @@ def test_a_bad_page_number_is_no_500(listed, client, page):
 def test_past_meetings_come_in_pages(hearings, client, clock):
     clock.set(NOW)
     for n in range(1, 13):
-        hearing(f"过去{n:02d}", "closed", days(-n), category=Category.PROPERTY)
-    hearing("将来", "announced", days(10), category=Category.PROPERTY)
+        hearing(f"过去{n:02d}", "closed", days(-n), category=HearingCategory.PROPERTY)
+    hearing("将来", "announced", days(10), category=HearingCategory.PROPERTY)
 
     first = client.get("/hearings/?category=property")
     assert past(first) == [f"过去{n:02d}" for n in range(1, 11)]

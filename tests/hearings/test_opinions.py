@@ -9,10 +9,11 @@ from bs4 import BeautifulSoup
 
 from django.conf import settings
 
-from audit.transitions import perform
+from core.transitions import perform
 from hearings.factories import BriefingPageFactory, HearingPageFactory
 from opinions.models import Opinion, OpinionState
-from tests.hearings.conftest import CHINESE, ENGLISH, shanghai, ui, utc
+from tests.hearings.conftest import CHINESE, ENGLISH, shanghai, utc
+from tests.support import ui
 
 OPENS = shanghai(2026, 11, 20, 9, 0)
 CLOSES = shanghai(2026, 12, 1, 0, 30)

@@ -12,11 +12,23 @@ from audit.models import AuditEntry
 from hearings.models import BriefingPage, HearingPage, HearingState
 from opinions.models import Opinion, OpinionState
 from tests.hearings.conftest import ENGLISH
+from tests.support import kept_for_the_scope
+
+
+def seed():
+    call_command("seed_demo", force=True, stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for this module's tests (they only read it, or seed it again
+    inside their own savepoint)."""
+    yield from kept_for_the_scope(django_db_blocker, seed)
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", force=True, stdout=StringIO())
+def seeded(demo, db):
+    """The demo, for one test: what the test changes is rolled back after it."""
 
 
 def test_briefings_past_and_coming(seeded):

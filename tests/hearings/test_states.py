@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from audit.transitions import perform
+from core.transitions import perform
 from hearings.factories import HearingPageFactory
 from hearings.models import HearingPage, HearingState
-from tests.hearings.conftest import CHINESE, ENGLISH, logged_in, shanghai, ui, utc
+from tests.hearings.conftest import CHINESE, ENGLISH, shanghai, utc
+from tests.support import logged_in, ui
 
 OPENS = shanghai(2026, 11, 20, 9, 0)
 # 2026-12-01 00:30 in Shanghai is 2026-11-30 16:30 UTC.

@@ -3,12 +3,9 @@ opinions moved into a given state the only way the site allows (named transition
 
 import pytest
 
-from django.test import Client
-
-from audit.transitions import perform
 from blog.factories import BlogPageFactory
 from blog.models import BlogKind
-from core import roles
+from core.transitions import perform
 from opinions.factories import OpinionFactory
 from opinions.models import OpinionState
 
@@ -24,20 +21,9 @@ STEPS = {
 ENGLISH = {"accept-language": "en"}
 
 
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def topic(db):
     return BlogPageFactory(kind=BlogKind.TOPIC, title="小区停车难，大家怎么看？", slug="parking")
-
-
-@pytest.fixture
-def supervisor(make_user):
-    return make_user(roles.SUPERVISORS, username="supervisor")
 
 
 @pytest.fixture

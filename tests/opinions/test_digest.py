@@ -2,7 +2,6 @@
 
 import smtplib
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 
@@ -32,16 +31,6 @@ def subject(count):
         return ngettext(
             "%(count)d opinion awaits moderation", "%(count)d opinions await moderation", count
         ) % {"count": count}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The cache's clock, held still and moved on by the test."""
-    clock = SimpleNamespace(now=1_800_000_000.0)
-    fake = SimpleNamespace(time=lambda: clock.now)
-    monkeypatch.setattr("django.core.cache.backends.base.time", fake)
-    monkeypatch.setattr("django.core.cache.backends.locmem.time", fake)
-    return clock
 
 
 @pytest.fixture
@@ -105,11 +94,11 @@ class TestDigestOnPosting:
         self, client, topic, moderators, clock
     ):
         post(client, topic, 0)
-        clock.now += (settings.OPINION_DIGEST_MINUTES - 1) * 60
+        clock.advance(minutes=settings.OPINION_DIGEST_MINUTES - 1)
         post(client, topic, 1)
         assert len(mail.outbox) == 1
 
-        clock.now += 2 * 60
+        clock.advance(minutes=2)
         post(client, topic, 2)
 
         assert len(mail.outbox) == 2

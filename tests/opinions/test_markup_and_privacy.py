@@ -11,11 +11,12 @@ from django.utils.html import escape
 
 from audit.diff import HIDDEN
 from audit.models import Action, AuditEntry
-from audit.transitions import perform
 from blog.factories import blog_index
+from core.transitions import perform
 from opinions.models import Opinion, OpinionState
+from tests.support import logged_in
 
-from .conftest import ENGLISH, logged_in
+from .conftest import ENGLISH
 
 NAME = '<script>alert("name")</script>'
 BODY = '<img src=x onerror=alert("body")>\n<script>alert("body")</script> 请在花园加装路灯'
@@ -140,12 +141,12 @@ class TestAdmin:
             assert_no_contact(response)
 
     def test_the_confirmation_page(self, moderator, pending_marked_up):
-        response = logged_in(moderator).get(f"{LISTING}{pending_marked_up.pk}/do/approve/")
+        response = logged_in(moderator).get(f"{LISTING}{pending_marked_up.pk}/transition/approve/")
         assert_inert(response, shown=(NAME, 'alert("body")'))
 
     def test_the_message_after_the_action(self, moderator, pending_marked_up):
         client = logged_in(moderator)
-        url = f"{LISTING}{pending_marked_up.pk}/do/approve/"
+        url = f"{LISTING}{pending_marked_up.pk}/transition/approve/"
         response = client.post(url, {"reason": "<b>ok</b>"}, follow=True)
         assert_inert(response, shown=(NAME,))
         assert "<b>ok</b>" not in response.content.decode()
@@ -175,13 +176,13 @@ def creation_entry(opinion):
 class TestWhoSeesTheContact:
     def test_a_moderator_sees_it_on_the_confirmation_page(self, moderator, pending_marked_up):
         response = logged_in(moderator).get(
-            f"{LISTING}{pending_marked_up.pk}/do/approve/", headers=ENGLISH
+            f"{LISTING}{pending_marked_up.pk}/transition/approve/", headers=ENGLISH
         )
         assert response.status_code == 200
         assert f"Contact: {CONTACT}" in BeautifulSoup(response.content, "html.parser").get_text()
 
     def test_an_administrator_sees_it_too(self, superuser, pending_marked_up):
-        response = logged_in(superuser).get(f"{LISTING}{pending_marked_up.pk}/do/reject/")
+        response = logged_in(superuser).get(f"{LISTING}{pending_marked_up.pk}/transition/reject/")
         assert CONTACT in response.content.decode()
 
     def test_a_supervisor_sees_it_masked_in_the_history_centre(self, supervisor, pending_marked_up):

@@ -15,8 +15,9 @@ from audit.models import Action, AuditEntry
 from blog.factories import BlogPageFactory
 from core import roles
 from opinions.models import Opinion, OpinionState
+from tests.support import logged_in
 
-from .conftest import ENGLISH, logged_in
+from .conftest import ENGLISH
 
 S = OpinionState
 LISTING = "/admin/snippets/opinions/opinion/"
@@ -27,7 +28,7 @@ def soup(response):
 
 
 def transition_url(opinion, name):
-    return f"{LISTING}{opinion.pk}/do/{name}/"
+    return f"{LISTING}{opinion.pk}/transition/{name}/"
 
 
 def bulk_url(action, *opinions, **params):
@@ -48,7 +49,7 @@ def transition_links(response):
     return {
         a["href"].split("?")[0]
         for a in soup(response).find_all("a", href=True)
-        if "/do/" in a["href"]
+        if "/transition/" in a["href"]
     }
 
 
@@ -276,9 +277,7 @@ class TestRowAction:
         assert response.status_code == 302
         assert response["Location"] == LISTING
         assert state_of(opinion) == S.REJECTED
-        assert messages_of(response) == [
-            f"“{opinion}” is rejected now; that action is not possible."
-        ]
+        assert messages_of(response) == [f"“{opinion}” is rejected now: that step is not possible."]
 
     def test_an_overlong_reason_is_sent_back(self, moderator_client, queue):
         opinion = queue["pending"]
@@ -293,7 +292,7 @@ class TestRowAction:
         assert Opinion.objects.filter(pk=queue["pending"].pk, state=S.PENDING).exists()
 
     def test_an_unknown_opinion_is_not_found(self, moderator_client, queue):
-        response = moderator_client.get(f"{LISTING}999999/do/approve/")
+        response = moderator_client.get(f"{LISTING}999999/transition/approve/")
         assert response.status_code == 404
 
     @pytest.mark.parametrize("name", ["approve", "reject", "mark_spam"])
@@ -409,7 +408,7 @@ class TestDashboard:
         assert panel.select_one("a")["href"] == f"{LISTING}?state=pending"
 
     def test_one_opinion_is_singular_and_none_says_so(self, moderator_client, queue, moderator):
-        from audit.transitions import perform
+        from core.transitions import perform
 
         perform(queue["garden"], "approve", moderator)
         panel = soup(moderator_client.get("/admin/", headers=ENGLISH)).select_one(

@@ -8,9 +8,9 @@ from django.utils import formats, timezone, translation
 
 from wagtail.models import PageViewRestriction
 
-from audit.transitions import perform
 from blog.factories import BlogPageFactory, blog_index
 from core import roles
+from core.transitions import perform
 from opinions.models import OpinionState
 
 from .conftest import ENGLISH

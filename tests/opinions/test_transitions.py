@@ -1,7 +1,7 @@
 """The opinion's state machine: every transition, from which states, and who may make it.
 
 pending → approved / rejected / spam; approved → rejected / spam (taken down later);
-approved ⇄ promoted. Only ``audit.transitions.perform`` moves an opinion, and each move is a
+approved ⇄ promoted. Only ``core.transitions.perform`` moves an opinion, and each move is a
 history row and an audit entry with the user and the reason.
 """
 
@@ -12,9 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from audit.models import Action, AuditEntry
-from audit.transitions import TransitionRefused, allowed_transitions, perform
 from core import roles
-from opinions.models import TRANSITIONS, Opinion, OpinionState
+from core.transitions import (
+    TransitionRefused,
+    allowed_transitions,
+    labelled_transitions,
+    perform,
+)
+from opinions.models import Opinion, OpinionState
 
 from .conftest import STEPS
 
@@ -44,7 +49,7 @@ CASES = [
 
 
 def test_the_machine_here_is_the_whole_machine():
-    assert set(MACHINE) == set(TRANSITIONS)
+    assert set(MACHINE) == set(labelled_transitions(Opinion))
     assert set(MAY) == {role.name for role in roles.ROLES} | {SUPERUSER}
 
 

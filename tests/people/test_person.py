@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from wagtail.models import ModelLogEntry
 
-from core import roles
 from people.factories import PersonFactory
 from people.models import PartyStatus, Person
 from people.validators import normalise_phone, validate_phone
@@ -61,16 +60,6 @@ def person_form_data(person, **changes):
     fields = {name: getattr(person, name) for name in form_data()}
     fields["user"] = person.user_id or ""
     return form_data(**{**fields, **changes})
-
-
-@pytest.fixture
-def clerk(make_user):
-    return make_user(roles.MEETING_CLERKS, username="clerk")
-
-
-@pytest.fixture
-def supervisor(make_user):
-    return make_user(roles.SUPERVISORS, username="supervisor")
 
 
 @pytest.fixture

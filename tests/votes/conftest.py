@@ -4,38 +4,22 @@ their states the only way the site allows (named transitions), and ballots cast 
 
 import pytest
 
-from django.test import Client
-from django.utils import translation
-
-from audit.transitions import perform
 from core import roles
+from core.transitions import perform
 from people.factories import PersonFactory, UserFactory
 from votes.factories import MotionFactory
-from votes.models import Kind, MotionOption, State
+from votes.models import MotionKind, MotionOption, MotionState
 from votes.services import cast
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 # How a draft motion reaches each state.
 STEPS = {
-    State.DRAFT: [],
-    State.OPEN: ["open"],
-    State.CLOSED: ["open", "close"],
-    State.PUBLISHED: ["open", "close", "publish_results"],
+    MotionState.DRAFT: [],
+    MotionState.OPEN: ["open"],
+    MotionState.CLOSED: ["open", "close"],
+    MotionState.PUBLISHED: ["open", "close", "publish_results"],
 }
-
-
-def ui(message, language="en", **params):
-    """``message`` as the site shows it in ``language``."""
-    with translation.override(language):
-        text = str(translation.gettext(message))
-    return text % params if params else text
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def options(motion):
@@ -66,16 +50,6 @@ def vote_pattern(motion, people, votes):
 
 
 @pytest.fixture
-def clerk(make_user):
-    return make_user(roles.MEETING_CLERKS, username="clerk")
-
-
-@pytest.fixture
-def supervisor(make_user):
-    return make_user(roles.SUPERVISORS, username="supervisor")
-
-
-@pytest.fixture
 def make_rep(db):
     """``make_rep(name="王建国")``: a resident representative in the register with a login
     account in the Representatives group (``account=False``: none)."""
@@ -99,12 +73,12 @@ def make_reps(make_rep):
 
 @pytest.fixture
 def make_motion(clerk):
-    """``make_motion(State.OPEN, kind=..., rule=...)``: a motion brought to that state by the
+    """``make_motion(MotionState.OPEN, kind=..., rule=...)``: a motion brought to that state by the
     clerk. ``candidates=[person, ...]`` makes an election's options."""
 
-    def make(state=State.DRAFT, *, candidates=None, **fields):
+    def make(state=MotionState.DRAFT, *, candidates=None, **fields):
         if candidates is not None:
-            fields.setdefault("kind", Kind.ELECTION)
+            fields.setdefault("kind", MotionKind.ELECTION)
         motion = MotionFactory(**fields)
         for order, person in enumerate(candidates or []):
             MotionOption.objects.create(

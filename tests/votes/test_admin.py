@@ -14,23 +14,32 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import Action, AuditEntry
-from audit.transitions import TransitionRefused, allowed_transitions, perform
 from core import roles
+from core.transitions import TransitionRefused, allowed_transitions, perform
 from people.factories import PersonFactory
+from tests.support import logged_in, ui
 from votes.factories import MotionFactory
-from votes.models import Ballot, BallotReceipt, Channel, Kind, Motion, MotionOption, State
+from votes.models import (
+    Ballot,
+    BallotChannel,
+    BallotReceipt,
+    Motion,
+    MotionKind,
+    MotionOption,
+    MotionState,
+)
 from votes.services import ALREADY_VOTED, BAD_OPTION
 from votes.wagtail_hooks import motion_viewset
 
-from .conftest import ENGLISH, STEPS, logged_in, options, step, ui, vote
+from .conftest import ENGLISH, STEPS, options, step, vote
 
 LISTING = reverse(motion_viewset.get_url_name("list"))
 
 # transition → (the state it starts from, the state it leads to)
 MACHINE = {
-    "open": (State.DRAFT, State.OPEN),
-    "close": (State.OPEN, State.CLOSED),
-    "publish_results": (State.CLOSED, State.PUBLISHED),
+    "open": (MotionState.DRAFT, MotionState.OPEN),
+    "close": (MotionState.OPEN, MotionState.CLOSED),
+    "publish_results": (MotionState.CLOSED, MotionState.PUBLISHED),
 }
 SUPERUSER = "superuser"
 MAY_RUN = {roles.MEETING_CLERKS, SUPERUSER}
@@ -81,11 +90,11 @@ def user_in(make_user, superuser):
 
 class TestTransitions:
     def test_a_draft_offers_only_opening(self, make_motion, clerk):
-        motion = make_motion(State.DRAFT)
+        motion = make_motion(MotionState.DRAFT)
         assert allowed_transitions(motion, clerk) == ["open"]
 
     @pytest.mark.parametrize(("name", "source", "target"), [(n, *st) for n, st in MACHINE.items()])
-    @pytest.mark.parametrize("state", list(State))
+    @pytest.mark.parametrize("state", list(MotionState))
     def test_each_step_only_from_its_state(self, name, source, target, state, make_motion, clerk):
         motion = make_motion(state)
         if state == source:
@@ -104,7 +113,7 @@ class TestTransitions:
         self, make_rep, make_motion, clerk
     ):
         make_rep()
-        motion = make_motion(State.DRAFT)
+        motion = make_motion(MotionState.DRAFT)
         for name in ("open", "close", "publish_results"):
             perform(motion, name, clerk, reason=f"理由：{name}")
         motion.refresh_from_db()
@@ -162,26 +171,29 @@ class TestTransitions:
                 assert motion.state == source
 
     def test_an_unknown_step_is_refused(self, make_motion, clerk):
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         assert_denied(logged_in(clerk).post(transition_url(motion, "delete")))
         motion.refresh_from_db()
-        assert motion.state == State.OPEN
+        assert motion.state == MotionState.OPEN
 
     def test_a_step_from_the_wrong_state_is_refused_with_a_message(self, make_motion, clerk):
-        motion = make_motion(State.OPEN, title="路灯改造")
+        motion = make_motion(MotionState.OPEN, title="路灯改造")
         response = logged_in(clerk).post(
             transition_url(motion, "publish_results"), follow=True, **ENGLISH
         )
         assert ui(
-            "“%(motion)s” is %(state)s: that step is not possible.",
-            motion="路灯改造",
-            state=ui("open for voting"),
+            "en",
+            "“%(object)s” is %(state)s now: that step is not possible.",
+            object="路灯改造",
+            state=ui("en", "open for voting"),
         ) in messages_of(response)
         motion.refresh_from_db()
-        assert motion.state == State.OPEN
+        assert motion.state == MotionState.OPEN
 
     def test_the_listing_offers_the_next_step(self, make_motion, clerk, supervisor):
-        draft, open_, closed = (make_motion(state) for state in STEPS if state != State.PUBLISHED)
+        draft, open_, closed = (
+            make_motion(state) for state in STEPS if state != MotionState.PUBLISHED
+        )
         html = logged_in(clerk).get(LISTING).content.decode()
         assert transition_url(draft, "open") in html
         assert transition_url(open_, "close") in html
@@ -194,39 +206,41 @@ class TestTransitions:
         assert response.status_code == 200
         html = response.content.decode()
         assert draft.title in html
-        assert "/step/" not in html
+        assert "/transition/" not in html
         assert roll_call_url(open_) not in html
 
 
 class TestOpening:
     def test_an_election_without_candidates_cannot_open(self, make_motion, clerk):
-        election = make_motion(State.DRAFT, kind=Kind.ELECTION)
+        election = make_motion(MotionState.DRAFT, kind=MotionKind.ELECTION)
         assert not election.options.exists()
         with pytest.raises(TransitionRefused):
             perform(election, "open", clerk)
         response = logged_in(clerk).post(transition_url(election, "open"), follow=True, **ENGLISH)
-        assert ui("A vote needs at least two options before it opens.") in messages_of(response)
+        assert ui("en", "A vote needs at least two options before it opens.") in messages_of(
+            response
+        )
         election.refresh_from_db()
-        assert election.state == State.DRAFT
+        assert election.state == MotionState.DRAFT
         assert not election.roll.exists()
 
     def test_one_candidate_is_not_enough(self, make_rep, make_motion, clerk):
-        election = make_motion(State.DRAFT, candidates=[make_rep(account=False)])
+        election = make_motion(MotionState.DRAFT, candidates=[make_rep(account=False)])
         with pytest.raises(TransitionRefused):
             perform(election, "open", clerk)
         election.refresh_from_db()
-        assert election.state == State.DRAFT
+        assert election.state == MotionState.DRAFT
 
     def test_two_candidates_are(self, make_rep, make_motion):
-        election = make_motion(State.OPEN, candidates=[make_rep(account=False) for _ in "ab"])
-        assert election.state == State.OPEN
+        election = make_motion(MotionState.OPEN, candidates=[make_rep(account=False) for _ in "ab"])
+        assert election.state == MotionState.OPEN
 
     def test_the_default_options_are_in_chinese_whatever_the_language(self, make_rep):
         cadre = make_rep(account=False, is_representative=False, is_cadre=True)
         with translation.override("en"):
             motion = MotionFactory()
-            evaluation = MotionFactory(kind=Kind.EVALUATION, subject=cadre)
-            election = MotionFactory(kind=Kind.ELECTION)
+            evaluation = MotionFactory(kind=MotionKind.EVALUATION, subject=cadre)
+            election = MotionFactory(kind=MotionKind.ELECTION)
         assert [option.label for option in options(motion)] == ["赞成", "反对", "弃权"]
         assert [option.label for option in options(evaluation)] == ["满意", "基本满意", "不满意"]
         assert not election.options.exists()
@@ -238,7 +252,7 @@ class TestOpening:
         response = logged_in(clerk).post(
             reverse(motion_viewset.get_url_name("add")),
             {
-                "kind": Kind.MOTION,
+                "kind": MotionKind.MOTION,
                 "title": "关于楼道照明改造的表决",
                 "description": "",
                 "rule": "two_thirds",
@@ -253,7 +267,7 @@ class TestOpening:
         )
         assert response.status_code == 302, response.content.decode()[:2000]
         motion = Motion.objects.get(title="关于楼道照明改造的表决")
-        assert motion.state == State.DRAFT
+        assert motion.state == MotionState.DRAFT
         assert (motion.rule, motion.quorum_percent) == ("two_thirds", 60)
         assert [option.label for option in options(motion)] == ["赞成", "反对", "弃权"]
 
@@ -265,7 +279,7 @@ class TestRollCall:
     @pytest.fixture
     def hall(self, make_rep, make_motion):
         people = [make_rep(name=name) for name in ("甲", "乙", "丙", "丁")]
-        return people, make_motion(State.OPEN)
+        return people, make_motion(MotionState.OPEN)
 
     def test_the_form_lists_who_has_not_voted(self, hall, clerk):
         people, motion = hall
@@ -295,11 +309,11 @@ class TestRollCall:
             follow=True,
             **ENGLISH,
         )
-        assert ui("%(count)d ballots recorded.", count=2) in messages_of(response)
+        assert ui("en", "%(count)d ballots recorded.", count=2) in messages_of(response)
         receipts = BallotReceipt.objects.order_by("person_id")
         assert [(r.person, r.channel, r.recorded_by) for r in receipts] == [
-            (people[0], Channel.HALL, clerk),
-            (people[1], Channel.HALL, clerk),
+            (people[0], BallotChannel.HALL, clerk),
+            (people[1], BallotChannel.HALL, clerk),
         ]
         assert sorted(Ballot.objects.values_list("voter", "option")) == sorted(
             [(people[0].pk, for_.pk), (people[1].pk, against.pk)]
@@ -324,9 +338,9 @@ class TestRollCall:
             **ENGLISH,
         )
         shown = messages_of(response)
-        assert f"甲: {ui(str(ALREADY_VOTED))}" in shown
-        assert ui("%(count)d ballots recorded.", count=1) in shown
-        assert BallotReceipt.objects.get(person=people[0]).channel == Channel.ONLINE
+        assert f"甲: {ui('en', str(ALREADY_VOTED))}" in shown
+        assert ui("en", "%(count)d ballots recorded.", count=1) in shown
+        assert BallotReceipt.objects.get(person=people[0]).channel == BallotChannel.ONLINE
         assert Ballot.objects.get(voter=people[0]).option == options(motion)[0]
         assert Ballot.objects.get(voter=people[1]).option == against
 
@@ -335,7 +349,7 @@ class TestRollCall:
         response = logged_in(clerk).post(
             roll_call_url(motion), {f"person-{people[0].pk}": "junk"}, follow=True, **ENGLISH
         )
-        assert f"甲: {ui(str(BAD_OPTION))}" in messages_of(response)
+        assert f"甲: {ui('en', str(BAD_OPTION))}" in messages_of(response)
         assert not BallotReceipt.objects.exists()
 
     def test_someone_not_on_the_roll_is_not_recorded(self, hall, clerk):
@@ -346,7 +360,9 @@ class TestRollCall:
         )
         assert not BallotReceipt.objects.exists()
 
-    @pytest.mark.parametrize("state", [State.DRAFT, State.CLOSED, State.PUBLISHED])
+    @pytest.mark.parametrize(
+        "state", [MotionState.DRAFT, MotionState.CLOSED, MotionState.PUBLISHED]
+    )
     def test_only_for_an_open_vote(self, state, make_rep, make_motion, clerk):
         person = make_rep()
         motion = make_motion(state)
@@ -358,7 +374,7 @@ class TestRollCall:
         assert response["Location"] == LISTING
         assert not BallotReceipt.objects.exists()
         response = client.get(roll_call_url(motion), follow=True, **ENGLISH)
-        assert ui("The roll call is only for an open vote.") in messages_of(response)
+        assert ui("en", "The roll call is only for an open vote.") in messages_of(response)
 
     @pytest.mark.parametrize("who", [roles.SUPERVISORS, roles.EDITORS, roles.MODERATORS])
     def test_only_for_those_who_run_votes(self, who, hall, make_user):
@@ -379,7 +395,7 @@ class TestResults:
     def counted(self, make_rep, make_motion, clerk):
         def make(secret):
             people = [make_rep(name=name) for name in ("甲代表", "乙代表", "丙代表", "丁代表")]
-            motion = make_motion(State.OPEN, secret=secret)
+            motion = make_motion(MotionState.OPEN, secret=secret)
             for person, index in zip(people, [0, 0, 1, 2], strict=True):
                 vote(motion, person, index)
             step(motion, "close", by=clerk)
@@ -388,13 +404,13 @@ class TestResults:
         return make
 
     def test_not_before_the_vote_closes(self, make_motion, clerk):
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         client = logged_in(clerk)
         for export in ("", "csv", "ballots"):
             response = client.get(results_url(motion, export))
             assert (response.status_code, response["Location"]) == (302, LISTING)
         response = client.get(results_url(motion), follow=True, **ENGLISH)
-        assert ui("Results are counted once the vote has closed.") in messages_of(response)
+        assert ui("en", "Results are counted once the vote has closed.") in messages_of(response)
 
     @pytest.mark.parametrize("secret", [False, True])
     def test_the_results_page_and_csv(self, secret, counted, clerk):
@@ -453,7 +469,7 @@ class TestResults:
 def test_a_motion_option_is_kept_with_its_ballots(make_rep, make_motion):
     """An option that has ballots cannot be removed (the ballots would lose their choice)."""
     person = make_rep()
-    motion = make_motion(State.OPEN)
+    motion = make_motion(MotionState.OPEN)
     vote(motion, person, 0)
     with pytest.raises(ProtectedError):
         MotionOption.objects.filter(pk=options(motion)[0].pk).delete()

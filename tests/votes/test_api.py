@@ -4,11 +4,12 @@ evaluation — the published evaluations of one cadre, added up."""
 import datetime
 
 import pytest
+import time_machine
 
 from django.utils import timezone
 
 from votes.api import evaluation_summary
-from votes.models import Kind, State
+from votes.models import MotionKind, MotionState
 
 from .conftest import STEPS, step, vote_pattern
 
@@ -26,8 +27,10 @@ def evaluate(make_reps, make_motion, clerk):
     """``evaluate(cadre, [satisfied, basically, dissatisfied], state=...)``."""
     voters = make_reps(12)
 
-    def make(cadre, votes, state=State.PUBLISHED):
-        motion = make_motion(State.OPEN, kind=Kind.EVALUATION, subject=cadre, secret=True)
+    def make(cadre, votes, state=MotionState.PUBLISHED):
+        motion = make_motion(
+            MotionState.OPEN, kind=MotionKind.EVALUATION, subject=cadre, secret=True
+        )
         vote_pattern(motion, voters, votes)
         return step(motion, *STEPS[state][1:], by=clerk)
 
@@ -38,8 +41,8 @@ def test_published_evaluations_of_one_cadre_are_added_up(cadres, evaluate):
     zhou, wu = cadres
     evaluate(zhou, [5, 2, 1])
     evaluate(zhou, [3, 3, 2])
-    evaluate(zhou, [0, 0, 9], state=State.CLOSED)  # not published: not counted
-    evaluate(zhou, [0, 0, 9], state=State.OPEN)
+    evaluate(zhou, [0, 0, 9], state=MotionState.CLOSED)  # not published: not counted
+    evaluate(zhou, [0, 0, 9], state=MotionState.OPEN)
     evaluate(wu, [0, 1, 9])  # another cadre's
 
     summary = evaluation_summary(zhou)
@@ -56,7 +59,7 @@ def test_published_evaluations_of_one_cadre_are_added_up(cadres, evaluate):
 def test_none_without_a_published_evaluation(cadres, evaluate):
     zhou, wu = cadres
     assert evaluation_summary(zhou) is None
-    evaluate(zhou, [4, 1, 1], state=State.CLOSED)
+    evaluate(zhou, [4, 1, 1], state=MotionState.CLOSED)
     assert evaluation_summary(zhou) is None
 
 
@@ -65,7 +68,7 @@ def test_only_evaluations_count(cadres, evaluate, make_reps, make_motion, clerk)
     zhou, _wu = cadres
     evaluate(zhou, [1, 1, 0])
     voters = make_reps(3)
-    election = make_motion(State.OPEN, candidates=list(cadres))
+    election = make_motion(MotionState.OPEN, candidates=list(cadres))
     vote_pattern(election, voters, [3, 0])
     step(election, "close", "publish_results", by=clerk)
     assert evaluation_summary(zhou)["ballots"] == 2
@@ -79,14 +82,13 @@ def test_by_year(cadres, evaluate):
     assert evaluation_summary(zhou, year=this_year - 1) is None
 
 
-def test_the_year_is_the_year_it_closed(cadres, evaluate, clerk, monkeypatch):
+def test_the_year_is_the_year_it_closed(cadres, evaluate, clerk):
     zhou, _wu = cadres
     year = timezone.localdate().year - 1
     last_december = timezone.make_aware(datetime.datetime(year, 12, 30, 10))
-    motion = evaluate(zhou, [2, 0, 0], state=State.OPEN)
-    monkeypatch.setattr(timezone, "now", lambda: last_december)
-    step(motion, "close", by=clerk)
-    monkeypatch.undo()
+    motion = evaluate(zhou, [2, 0, 0], state=MotionState.OPEN)
+    with time_machine.travel(last_december, tick=False):
+        step(motion, "close", by=clerk)
     step(motion, "publish_results", by=clerk)  # published this year
     assert evaluation_summary(zhou, year=year)["ballots"] == 2
     assert evaluation_summary(zhou, year=year + 1) is None

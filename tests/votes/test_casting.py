@@ -6,7 +6,16 @@ from bs4 import BeautifulSoup
 
 from django.db import IntegrityError, transaction
 
-from votes.models import Ballot, BallotReceipt, Channel, Kind, RollEntry, State
+from tests.support import logged_in, ui
+from votes.models import (
+    Ballot,
+    BallotChannel,
+    BallotReceipt,
+    Motion,
+    MotionKind,
+    MotionState,
+    RollEntry,
+)
 from votes.services import (
     ALREADY_VOTED,
     BAD_OPTION,
@@ -16,13 +25,14 @@ from votes.services import (
     VoteRefused,
     cast,
 )
+from votes.tally import tally
 
-from .conftest import ENGLISH, logged_in, options, step, ui, vote
+from .conftest import ENGLISH, options, step, vote
 
 
 def refused(message):
     """``cast`` refuses, giving exactly this reason."""
-    return pytest.raises(VoteRefused, match=f"^{ui(str(message))}$")
+    return pytest.raises(VoteRefused, match=f"^{ui('en', str(message))}$")
 
 
 def page_of(response):
@@ -63,16 +73,39 @@ class TestRollSnapshot:
         return set(RollEntry.objects.filter(motion=motion).values_list("person_id", flat=True))
 
     def test_the_roll_is_the_active_representatives_at_opening(self, register, make_motion):
-        motion = make_motion(State.DRAFT)
+        motion = make_motion(MotionState.DRAFT)
         assert not RollEntry.objects.filter(motion=motion).exists()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
+        assert self.roll_of(motion) == {
+            register[key].pk for key in ("stays", "steps_down", "moves_away")
+        }
+
+    def test_an_opening_that_is_not_saved_leaves_no_roll(
+        self, register, make_motion, clerk, monkeypatch
+    ):
+        """The roll is written by the ``open`` transition itself, in the transaction that
+        saves the new state: if that save fails, neither the state nor the roll remain."""
+        motion = make_motion(MotionState.DRAFT)
+
+        def failing_save(*args, **kwargs):
+            raise IntegrityError("the save failed")
+
+        monkeypatch.setattr(Motion, "save", failing_save)
+        with pytest.raises(IntegrityError):
+            step(motion, "open", by=clerk)
+        monkeypatch.undo()
+        motion.refresh_from_db()
+        assert motion.state == MotionState.DRAFT
+        assert not RollEntry.objects.filter(motion=motion).exists()
+        # Opened properly afterwards, the roll is there.
+        step(motion, "open", by=clerk)
         assert self.roll_of(motion) == {
             register[key].pk for key in ("stays", "steps_down", "moves_away")
         }
 
     def test_an_evaluation_roll_takes_party_members_too(self, register, make_rep, make_motion):
         cadre = make_rep(account=False, is_representative=False, is_cadre=True)
-        motion = make_motion(State.OPEN, kind=Kind.EVALUATION, subject=cadre)
+        motion = make_motion(MotionState.OPEN, kind=MotionKind.EVALUATION, subject=cadre)
         assert self.roll_of(motion) == {
             register[key].pk for key in ("stays", "steps_down", "moves_away", "party")
         }
@@ -80,7 +113,7 @@ class TestRollSnapshot:
     def test_later_changes_to_the_register_move_neither_roll_nor_count(
         self, register, make_rep, make_motion
     ):
-        motion = make_motion(State.OPEN, quorum_percent=100)
+        motion = make_motion(MotionState.OPEN, quorum_percent=100)
         before = self.roll_of(motion)
 
         newcomer = make_rep(name="庚新代表")
@@ -95,7 +128,7 @@ class TestRollSnapshot:
         register["volunteer"].save()
 
         assert self.roll_of(motion) == before
-        result = motion.tally()
+        result = tally(motion)
         assert (result.roll, result.quorum_needed) == (3, 3)
 
         # Those on the roll at opening may vote, whatever the register says now...
@@ -105,33 +138,33 @@ class TestRollSnapshot:
         for person in (newcomer, register["gone"], register["volunteer"]):
             with refused(NOT_ELIGIBLE):
                 vote(motion, person, 0)
-        result = motion.tally()
+        result = tally(motion)
         assert (result.roll, result.cast) == (3, 3)
         assert result.quorum_met
         assert set(BallotReceipt.objects.values_list("person_id", flat=True)) == before
 
     def test_a_newcomer_is_told_online_and_nothing_is_saved(self, register, make_rep, make_motion):
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         newcomer = make_rep(name="庚新代表")
         client = logged_in(newcomer.user)
 
         page = client.get(f"/votes/{motion.pk}/", **ENGLISH)
         assert ballot_form(page) is None
-        assert ui("You are not on the roll of this vote.") in page.content.decode()
+        assert ui("en", "You are not on the roll of this vote.") in page.content.decode()
 
         response = post_vote(client, motion, options(motion)[0].pk)
         assert response.status_code == 409
         assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(
-            str(NOT_ELIGIBLE)
+            "en", str(NOT_ELIGIBLE)
         )
         nothing_saved()
 
     def test_a_user_who_is_in_no_register_is_not_eligible(self, make_user, make_rep, make_motion):
         make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         response = post_vote(logged_in(make_user()), motion, options(motion)[0].pk)
         assert response.status_code == 409
-        assert ui(str(NOT_ELIGIBLE)) in response.content.decode()
+        assert ui("en", str(NOT_ELIGIBLE)) in response.content.decode()
         nothing_saved()
 
 
@@ -141,33 +174,33 @@ class TestRollSnapshot:
 class TestOneBallotPerPerson:
     def test_a_second_ballot_is_refused(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         assert vote(motion, person, 0).label == "赞成"
         with refused(ALREADY_VOTED):
             vote(motion, person, 1)
         with refused(ALREADY_VOTED):
-            vote(motion, person, 0, channel=Channel.HALL)
+            vote(motion, person, 0, channel=BallotChannel.HALL)
         assert list(Ballot.objects.values_list("option__label", "voter")) == [("赞成", person.pk)]
-        assert BallotReceipt.objects.get().channel == Channel.ONLINE
+        assert BallotReceipt.objects.get().channel == BallotChannel.ONLINE
 
     def test_online_the_form_is_gone_and_a_second_post_is_refused(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         client = logged_in(person.user)
         first, second = options(motion)[:2]
 
         assert ballot_form(client.get(f"/votes/{motion.pk}/")) is not None
         response = post_vote(client, motion, first.pk, follow=True)
         assert response.redirect_chain == [(f"/votes/{motion.pk}/", 302)]
-        assert ui("Your ballot is recorded: %(option)s. Thank you for voting.", option="赞成") in (
-            response.content.decode()
-        )
+        assert ui(
+            "en", "Your ballot is recorded: %(option)s. Thank you for voting.", option="赞成"
+        ) in (response.content.decode())
         assert ballot_form(response) is None
 
         response = post_vote(client, motion, second.pk)
         assert response.status_code == 409
         assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(
-            str(ALREADY_VOTED)
+            "en", str(ALREADY_VOTED)
         )
         assert ballot_form(response) is None
         assert list(Ballot.objects.values_list("option", flat=True)) == [first.pk]
@@ -175,15 +208,15 @@ class TestOneBallotPerPerson:
 
     def test_the_database_refuses_a_second_receipt(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
-        BallotReceipt.objects.create(motion=motion, person=person, channel=Channel.ONLINE)
+        motion = make_motion(MotionState.OPEN)
+        BallotReceipt.objects.create(motion=motion, person=person, channel=BallotChannel.ONLINE)
         with pytest.raises(IntegrityError), transaction.atomic():
-            BallotReceipt.objects.create(motion=motion, person=person, channel=Channel.HALL)
+            BallotReceipt.objects.create(motion=motion, person=person, channel=BallotChannel.HALL)
         assert BallotReceipt.objects.count() == 1
 
     def test_the_database_refuses_a_second_named_ballot(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         first, second = options(motion)[:2]
         Ballot.objects.create(motion=motion, option=first, voter=person)
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -192,7 +225,7 @@ class TestOneBallotPerPerson:
 
     def test_one_ballot_per_motion_not_per_person(self, make_rep, make_motion):
         person = make_rep()
-        first, second = make_motion(State.OPEN), make_motion(State.OPEN)
+        first, second = make_motion(MotionState.OPEN), make_motion(MotionState.OPEN)
         vote(first, person, 0)
         vote(second, person, 1)
         assert BallotReceipt.objects.filter(person=person).count() == 2
@@ -204,12 +237,12 @@ class TestOneBallotPerPerson:
 class TestState:
     def test_a_draft_is_not_open(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.DRAFT)
+        motion = make_motion(MotionState.DRAFT)
         with refused(NOT_OPEN):
             vote(motion, person, 0)
         nothing_saved()
 
-    @pytest.mark.parametrize("state", [State.CLOSED, State.PUBLISHED])
+    @pytest.mark.parametrize("state", [MotionState.CLOSED, MotionState.PUBLISHED])
     def test_a_closed_vote_takes_no_ballot(self, state, make_rep, make_motion):
         person = make_rep()
         motion = make_motion(state)
@@ -219,26 +252,28 @@ class TestState:
 
     def test_online_after_closing(self, make_rep, make_motion, clerk):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         client = logged_in(person.user)
         assert ballot_form(client.get(f"/votes/{motion.pk}/")) is not None
         step(motion, "close", by=clerk)  # while the representative has the form open
 
         response = post_vote(client, motion, options(motion)[0].pk)
         assert response.status_code == 409
-        assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(str(CLOSED))
+        assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(
+            "en", str(CLOSED)
+        )
         assert ballot_form(response) is None
         nothing_saved()
 
     def test_a_draft_cannot_be_voted_on_online(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.DRAFT)
+        motion = make_motion(MotionState.DRAFT)
         assert post_vote(logged_in(person.user), motion, options(motion)[0].pk).status_code == 404
         nothing_saved()
 
     def test_a_visitor_is_sent_to_log_in(self, make_rep, make_motion, client):
         make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         page = client.get(f"/votes/{motion.pk}/", **ENGLISH)
         assert ballot_form(page) is None
         assert page_of(page).select_one(f'a[href="/accounts/login/?next=/votes/{motion.pk}/"]')
@@ -255,8 +290,8 @@ class TestBadOption:
     @pytest.fixture
     def setting(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
-        other = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
+        other = make_motion(MotionState.OPEN)
         return person, motion, other
 
     @pytest.mark.parametrize(
@@ -284,7 +319,7 @@ class TestBadOption:
         response = post_vote(logged_in(person.user), motion, option)
         assert response.status_code == 400
         assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(
-            str(BAD_OPTION)
+            "en", str(BAD_OPTION)
         )
         # The form is still there to choose again.
         assert ballot_form(response) is not None

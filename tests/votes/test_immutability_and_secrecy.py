@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.registry import audited_models, history_model
-from votes.models import Ballot, BallotReceipt, Channel, Motion, MotionOption, State
+from tests.support import logged_in, ui
+from votes.models import Ballot, BallotChannel, BallotReceipt, Motion, MotionOption, MotionState
 from votes.services import CLOSED, VoteRefused
 
-from .conftest import ENGLISH, logged_in, options, step, ui, vote
+from .conftest import ENGLISH, options, step, vote
 
 # --- After close ------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ class TestAfterClose:
     @pytest.fixture
     def closed(self, make_rep, make_motion, clerk):
         voter, latecomer = make_rep(name="甲代表"), make_rep(name="乙代表")
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         vote(motion, voter, 0)
         step(motion, "close", by=clerk)
         return motion, voter, latecomer
@@ -31,14 +32,14 @@ class TestAfterClose:
     def test_no_ballot_is_taken(self, closed):
         motion, voter, latecomer = closed
         for person in (latecomer, voter):
-            with pytest.raises(VoteRefused, match=f"^{ui(str(CLOSED))}$"):
+            with pytest.raises(VoteRefused, match=f"^{ui('en', str(CLOSED))}$"):
                 vote(motion, person, 1)
         assert Ballot.objects.count() == BallotReceipt.objects.count() == 1
 
     def test_nor_after_publication(self, closed, clerk):
         motion, voter, latecomer = closed
         step(motion, "publish_results", by=clerk)
-        with pytest.raises(VoteRefused, match=f"^{ui(str(CLOSED))}$"):
+        with pytest.raises(VoteRefused, match=f"^{ui('en', str(CLOSED))}$"):
             vote(motion, latecomer, 1)
         assert Ballot.objects.count() == 1
 
@@ -60,7 +61,7 @@ class TestAfterClose:
 
     def test_not_even_while_the_vote_is_open(self, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         vote(motion, person, 0)
         ballot = Ballot.objects.get()
         ballot.option = options(motion)[2]
@@ -95,9 +96,9 @@ class TestAfterClose:
             }
         response = logged_in(clerk).post(edit, data, **ENGLISH)
         assert response.status_code == 200  # the form again, with the reason
-        assert ui("This vote is %(state)s: it can no longer be changed.", state=ui("closed")) in (
-            response.content.decode()
-        )
+        assert ui(
+            "en", "This vote is %(state)s: it can no longer be changed.", state=ui("en", "closed")
+        ) in (response.content.decode())
         motion.refresh_from_db()
         assert (motion.title, motion.quorum_percent) != ("改过的标题", 1)
         assert [option.label for option in options(motion)] == ["赞成", "反对", "弃权"]
@@ -113,7 +114,7 @@ class TestSecretBallot:
     def secret(self, make_rep, make_motion, clerk):
         """A secret motion: two vote online, one in the hall, one does not; published."""
         people = [make_rep(name=name) for name in VOTERS]
-        motion = make_motion(State.OPEN, secret=True, title="关于物业费调整的无记名表决")
+        motion = make_motion(MotionState.OPEN, secret=True, title="关于物业费调整的无记名表决")
         entries_before = AuditEntry.objects.count()
         for_, against = options(motion)[:2]
         for person, option in ((people[0], for_), (people[1], against)):
@@ -140,7 +141,11 @@ class TestSecretBallot:
     def test_the_receipts_say_who_voted_never_what(self, secret):
         motion, people = secret
         assert sorted(BallotReceipt.objects.values_list("person", "channel")) == sorted(
-            [(people[0].pk, Channel.ONLINE), (people[1].pk, Channel.ONLINE), (people[2].pk, "hall")]
+            [
+                (people[0].pk, BallotChannel.ONLINE),
+                (people[1].pk, BallotChannel.ONLINE),
+                (people[2].pk, "hall"),
+            ]
         )
         # No column of a receipt points at a ballot or an option, nor a ballot at a receipt.
         for field in BallotReceipt._meta.get_fields():
@@ -164,12 +169,12 @@ class TestSecretBallot:
     def test_a_voter_sees_that_they_voted_not_what(self, secret, make_rep, make_motion, clerk):
         # Still open: the voter's own page acknowledges the ballot without the choice.
         people = [make_rep() for _ in range(2)]
-        motion = make_motion(State.OPEN, secret=True)
+        motion = make_motion(MotionState.OPEN, secret=True)
         client = logged_in(people[0].user)
         client.post(f"/votes/{motion.pk}/", {"option": options(motion)[1].pk})
         page = BeautifulSoup(client.get(f"/votes/{motion.pk}/").content.decode(), "html.parser")
         section = page.select_one("section[aria-labelledby=ballot-heading]").get_text()
-        assert ui("You have voted on this. Thank you; a ballot cannot be changed.", "zh-hans") in (
+        assert ui("zh-hans", "You have voted on this. Thank you; a ballot cannot be changed.") in (
             section
         )
         assert "反对" not in section
@@ -222,7 +227,7 @@ class TestSecretBallot:
 
 def test_a_named_ballot_keeps_its_voter_and_time(make_rep, make_motion):
     person = make_rep()
-    motion = make_motion(State.OPEN)
+    motion = make_motion(MotionState.OPEN)
     vote(motion, person, 1)
     ballot = Ballot.objects.get()
     assert (ballot.voter, ballot.option.label) == (person, "反对")

@@ -12,12 +12,13 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from audit.database import append_only_tables
-from audit.transitions import perform
 from core import roles
+from core.transitions import perform
 from people.factories import PersonFactory, UserFactory
 from votes.factories import MotionFactory
-from votes.models import Ballot, BallotReceipt, Motion, State
+from votes.models import Ballot, BallotReceipt, Motion, MotionState
 from votes.services import ALREADY_VOTED, VoteRefused, cast
+from votes.tally import tally
 
 from .conftest import options, vote
 
@@ -38,7 +39,7 @@ class TestBallotsAreAppendOnly:
     @pytest.fixture
     def cast_ballot(self, make_rep, make_motion, clerk):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         vote(motion, person, 0)
         perform(motion, "close", clerk)
         return motion, Ballot.objects.get(), BallotReceipt.objects.get()
@@ -86,7 +87,7 @@ class TestBallotsAreAppendOnly:
 
     def test_ballots_are_still_cast(self, cast_ballot, make_rep, make_motion):
         person = make_rep()
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         vote(motion, person, 1)
         assert Ballot.objects.filter(motion=motion).count() == 1
 
@@ -161,7 +162,7 @@ class TestConcurrency:
         assert set(BallotReceipt.objects.values_list("person", flat=True)) == {
             person.pk for person in people
         }
-        result = Motion.objects.get(pk=motion.pk).tally()
+        result = tally(Motion.objects.get(pk=motion.pk))
         assert [count.votes for count in result.counts] == [7, 7, 6]
 
     def test_casting_while_the_vote_closes(self, setting):
@@ -180,7 +181,7 @@ class TestConcurrency:
         errors = [o for o in ballots if isinstance(o, Exception)]
         assert all(isinstance(error, VoteRefused) for error in errors), errors
         assert not isinstance(outcomes[-1], Exception), outcomes[-1]
-        assert Motion.objects.get(pk=motion.pk).state == State.CLOSED
+        assert Motion.objects.get(pk=motion.pk).state == MotionState.CLOSED
         accepted = len(ballots) - len(errors)
         assert Ballot.objects.filter(motion=motion).count() == accepted
         assert BallotReceipt.objects.filter(motion=motion).count() == accepted

@@ -4,9 +4,10 @@ an accessible SVG chart and a table; drafts are not public."""
 import pytest
 from bs4 import BeautifulSoup
 
-from votes.models import BallotReceipt, Kind, Rule, State
+from tests.support import logged_in, ui
+from votes.models import BallotReceipt, MotionKind, MotionState, Rule
 
-from .conftest import ENGLISH, logged_in, step, ui, vote_pattern
+from .conftest import ENGLISH, step, vote_pattern
 
 
 def page_of(response):
@@ -23,7 +24,7 @@ def titles(page, heading_id):
 def counted(make_reps, make_motion):
     """A motion of 10 on the roll, 4 for, 1 against, 1 abstaining: carried, quorum met."""
     people = make_reps(10)
-    motion = make_motion(State.OPEN, title="关于加装电梯的表决", rule=Rule.SIMPLE)
+    motion = make_motion(MotionState.OPEN, title="关于加装电梯的表决", rule=Rule.SIMPLE)
     vote_pattern(motion, people, [4, 1, 1])
     return motion
 
@@ -32,20 +33,20 @@ def assert_no_counts(page):
     assert page.select_one(".results-table") is None
     assert page.select_one("svg") is None
     assert page.select_one("#result-heading") is None
-    assert ui("Turnout") not in page.get_text()
+    assert ui("en", "Turnout") not in page.get_text()
 
 
 class TestHiddenUntilPublished:
     def test_open(self, counted, client):
         page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
         assert_no_counts(page)
-        assert ui("Results are published once the vote has closed.") in page.get_text()
+        assert ui("en", "Results are published once the vote has closed.") in page.get_text()
 
     def test_closed(self, counted, client, clerk):
         step(counted, "close", by=clerk)
         page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
         assert_no_counts(page)
-        assert ui("The vote has closed. Results will be published here.") in page.get_text()
+        assert ui("en", "The vote has closed. Results will be published here.") in page.get_text()
         # Not even a voter sees anything more.
         voter = BallotReceipt.objects.first().person
         assert_no_counts(page_of(logged_in(voter.user).get(f"/votes/{counted.pk}/")))
@@ -54,14 +55,14 @@ class TestHiddenUntilPublished:
         step(counted, "close", "publish_results", by=clerk)
         page = page_of(client.get(f"/votes/{counted.pk}/", **ENGLISH))
         text = " ".join(page.get_text().split())
-        assert ui("Carried.") in text
+        assert ui("en", "Carried.") in text
         facts = page.select("section[aria-labelledby=result-heading] dl dd")
         turnout, quorum = (" ".join(dd.get_text().split()) for dd in facts)
-        assert turnout == f"{ui('%(cast)s of %(roll)s eligible', cast=6, roll=10)} (60%)"
-        assert quorum == ui("reached (at least %(needed)s needed)", needed=5)
+        assert turnout == f"{ui('en', '%(cast)s of %(roll)s eligible', cast=6, roll=10)} (60%)"
+        assert quorum == ui("en", "reached (at least %(needed)s needed)", needed=5)
 
         table = page.select_one("table.results-table")
-        assert table.caption.get_text(strip=True) == ui("Votes per option")
+        assert table.caption.get_text(strip=True) == ui("en", "Votes per option")
         rows = [
             [cell.get_text(strip=True) for cell in row.select("th, td")]
             for row in table.select("tbody tr")
@@ -83,28 +84,28 @@ class TestHiddenUntilPublished:
 
     def test_published_without_quorum(self, make_reps, make_motion, client, clerk):
         people = make_reps(10)
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         vote_pattern(motion, people, [4, 0, 0])
         step(motion, "close", "publish_results", by=clerk)
         page = page_of(client.get(f"/votes/{motion.pk}/", **ENGLISH))
         text = " ".join(page.get_text().split())
-        assert ui("Not valid: the quorum was not reached.") in text
-        assert ui("not reached (%(needed)s needed)", needed=5) in text
+        assert ui("en", "Not valid: the quorum was not reached.") in text
+        assert ui("en", "not reached (%(needed)s needed)", needed=5) in text
 
     def test_in_chinese_by_default(self, counted, client, clerk):
         step(counted, "close", "publish_results", by=clerk)
         page = page_of(client.get(f"/votes/{counted.pk}/"))
-        assert ui("Carried.", "zh-hans") in page.get_text()
+        assert ui("zh-hans", "Carried.") in page.get_text()
         assert page.html["lang"] == "zh-hans"
 
 
 class TestIndex:
     def test_open_and_published_only(self, make_rep, make_motion, clerk, client):
         make_rep()
-        make_motion(State.DRAFT, title="草稿议案")
-        make_motion(State.OPEN, title="正在表决的议案")
-        make_motion(State.CLOSED, title="已结束未公布的议案")
-        make_motion(State.PUBLISHED, title="已公布结果的议案")
+        make_motion(MotionState.DRAFT, title="草稿议案")
+        make_motion(MotionState.OPEN, title="正在表决的议案")
+        make_motion(MotionState.CLOSED, title="已结束未公布的议案")
+        make_motion(MotionState.PUBLISHED, title="已公布结果的议案")
         page = page_of(client.get("/votes/", **ENGLISH))
         assert titles(page, "open-heading") == ["正在表决的议案"]
         assert titles(page, "results-heading") == ["已公布结果的议案"]
@@ -115,12 +116,12 @@ class TestIndex:
 
     def test_empty(self, db, client):
         page = page_of(client.get("/votes/", **ENGLISH))
-        assert ui("No vote is open at the moment.") in page.get_text()
-        assert ui("No results have been published yet.") in page.get_text()
+        assert ui("en", "No vote is open at the moment.") in page.get_text()
+        assert ui("en", "No results have been published yet.") in page.get_text()
 
     def test_results_are_paged_newest_first(self, make_motion, client):
         for number in range(23):
-            make_motion(State.PUBLISHED, title=f"结果{number:02d}")
+            make_motion(MotionState.PUBLISHED, title=f"结果{number:02d}")
         first = page_of(client.get("/votes/"))
         assert titles(first, "results-heading") == [f"结果{n:02d}" for n in range(22, 2, -1)]
         second = page_of(client.get("/votes/?page=2"))
@@ -129,16 +130,22 @@ class TestIndex:
 
     def test_an_evaluation_and_an_election_are_shown_as_such(self, make_rep, make_motion, client):
         cadre = make_rep(account=False, is_representative=False, is_cadre=True)
-        make_motion(State.OPEN, kind=Kind.EVALUATION, subject=cadre, title="年度测评", secret=True)
+        make_motion(
+            MotionState.OPEN,
+            kind=MotionKind.EVALUATION,
+            subject=cadre,
+            title="年度测评",
+            secret=True,
+        )
         page = page_of(client.get("/votes/", **ENGLISH))
         item = page.select_one("section[aria-labelledby=open-heading] li").get_text()
-        assert ui("evaluation of a cadre").capitalize() in item
-        assert ui("secret ballot") in item
+        assert ui("en", "evaluation of a cadre").capitalize() in item
+        assert ui("en", "secret ballot") in item
 
 
 class TestNotPublic:
     def test_a_draft_is_not_found(self, make_motion, client, clerk):
-        draft = make_motion(State.DRAFT)
+        draft = make_motion(MotionState.DRAFT)
         assert client.get(f"/votes/{draft.pk}/").status_code == 404
         # Not even for the clerk who wrote it, on the public site.
         assert logged_in(clerk).get(f"/votes/{draft.pk}/").status_code == 404
@@ -148,6 +155,6 @@ class TestNotPublic:
         assert client.get("/votes/99999999999999999999999/").status_code == 404
 
     def test_other_methods_are_refused(self, make_motion, client):
-        motion = make_motion(State.OPEN)
+        motion = make_motion(MotionState.OPEN)
         assert client.put(f"/votes/{motion.pk}/").status_code == 405
         assert client.post("/votes/").status_code == 405

@@ -1,0 +1,53 @@
+"""How often one client may send each public form: one helper, limits from settings.
+
+``PUBLIC_FORM_RATE_LIMITS`` maps a form's name to a django-ratelimit rate ("5/10m": five in
+ten minutes). Counts are kept per client address (``core.net.client_ip``) in the shared
+cache, in fixed windows. A view counts only what it kept, so a form sent back with a
+mistake to correct costs the resident nothing.
+"""
+
+import math
+
+from django_ratelimit.core import get_usage
+
+from django.conf import settings
+
+from .net import client_ip
+
+
+def _client(group, request):
+    return client_ip(request)
+
+
+class PublicFormLimit:
+    """The limit of one public form, e.g. ``PublicFormLimit("opinion")``."""
+
+    def __init__(self, name):
+        self.name = name
+
+    @property
+    def rate(self):
+        # Read at each use, so that a changed setting (or a test's override) applies.
+        return settings.PUBLIC_FORM_RATE_LIMITS[self.name]
+
+    def _usage(self, request, *, increment):
+        return get_usage(
+            request,
+            group=f"public-form.{self.name}",
+            key=_client,
+            rate=self.rate,
+            method="POST",
+            increment=increment,
+        )
+
+    def minutes_to_wait(self, request):
+        """0 when this client may send the form now; otherwise the whole minutes (at least
+        one) until the current window ends."""
+        usage = self._usage(request, increment=False)
+        if usage is None or usage["count"] < usage["limit"]:
+            return 0
+        return max(1, math.ceil(usage["time_left"] / 60))
+
+    def count(self, request):
+        """Count one form this client sent and the site kept."""
+        self._usage(request, increment=True)

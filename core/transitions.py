@@ -1,0 +1,138 @@
+"""State changes: named transitions (django-fsm-2), allowed to named roles, recorded.
+
+A model declares each transition once, with the words people see beside it::
+
+    @transition(
+        field=state,
+        source=DutyRecordState.IN_PROGRESS,
+        target=DutyRecordState.RESOLVED,
+        permission=HANDLE,
+        conditions=[has_answer, has_result],
+        custom={
+            "label": _("Resolve"),
+            "refused": _("Write the answer to the resident and the result first."),
+        },
+    )
+    def resolve(self, by=None): ...
+
+``custom`` (django-fsm-2's own place for such data) holds:
+
+- ``label``: the words on the button and the confirmation page. A transition with a label
+  is offered in the admin (``core.transition_views``); one without is for code only.
+- ``refused`` (optional): why the transition's conditions refuse it, said to the person
+  who tried.
+- ``blockers`` (optional): the name of a method of the model returning, in words, every
+  reason the transition cannot run now (an empty list when it can). The confirmation page
+  lists them instead of offering the step.
+
+The permissions are granted to groups in ``core.roles``. Views never set a state field:
+they call ``perform``, which checks the transition is possible from the current state and
+allowed to the user, runs it, and saves, so that the history row is labelled with the
+transition's name, the user and the reason (``core.changes``).
+"""
+
+from functools import cache
+
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from .changes import recorded_as
+
+
+class TransitionRefused(Exception):
+    """The transition is not possible from the record's current state."""
+
+
+def perform(instance, name, user, reason="", **kwargs):
+    """Run the transition ``name`` on ``instance`` as ``user``, and save it.
+
+    Raises ``PermissionDenied`` if the user's roles do not allow it and
+    ``TransitionRefused`` if the record's state does not.
+    """
+    method = getattr(instance, name, None)
+    if method is None or not hasattr(method, "_django_fsm"):
+        raise ValueError(f"{type(instance).__name__} has no transition named {name!r}")
+    # The roles are asked whatever the state now (django-fsm's own check is False for a
+    # transition the state does not offer): a moderator who may approve but meets an opinion
+    # approved already is told the state refuses, not that they lack permission.
+    if not may_make(instance, name, user):
+        raise PermissionDenied(name)
+    if not can_proceed(method):
+        raise TransitionRefused(name)
+    with transaction.atomic():
+        try:
+            method(by=user, **kwargs)
+        except TransitionNotAllowed as error:
+            raise TransitionRefused(name) from error
+        instance._history_user = user
+        with recorded_as(instance, action="transition", detail=name, reason=reason):
+            instance.save()
+    return instance
+
+
+def may_make(instance, name, user):
+    """Whether ``user``'s roles allow the transition ``name`` at all, in any state."""
+    method = getattr(instance, name)
+    return any(t.has_perm(instance, user) for t in method._django_fsm.transitions.values())
+
+
+def allowed_transitions(instance, user, field="state"):
+    """The names of the transitions ``user`` may run on ``instance`` now."""
+    available = getattr(instance, f"get_available_user_{field}_transitions")
+    return [transition.name for transition in available(user)]
+
+
+def _declarations(model, name):
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    return list(meta.transitions.values()) if meta is not None else []
+
+
+def declared(model, name, key, default=None):
+    """What the transition ``name`` of ``model`` (a class or an instance) declares in
+    ``custom`` under ``key``.
+
+    django-fsm keeps one declaration per source state, each with the same ``custom``; the
+    first one that declares the key answers.
+    """
+    for declaration in _declarations(model, name):
+        if key in declaration.custom:
+            return declaration.custom[key]
+    return default
+
+
+def transition_label(model, name):
+    """The words for the transition ``name`` of ``model`` (a class or an instance)."""
+    return declared(model, name, "label") or name.replace("_", " ").capitalize()
+
+
+def labelled_transitions(model):
+    """The names of the transitions of ``model`` (a class or an instance) that declare a
+    label, the ones the admin offers, in the order the model declares them."""
+    return list(_labelled_transitions(model if isinstance(model, type) else type(model)))
+
+
+@cache
+def _labelled_transitions(model):
+    # Asked for every listing row and every page header: the class never changes.
+    names = {}
+    for klass in reversed(model.__mro__):
+        for name, value in vars(klass).items():
+            if hasattr(value, "_django_fsm"):
+                names[name] = None
+    return tuple(name for name in names if declared(model, name, "label"))
+
+
+def may_start(instance, name, user):
+    """Whether ``user`` is offered the transition ``name`` on ``instance`` now: the state
+    allows it and the user's roles do. Its conditions are checked when it runs, and
+    explained if they refuse, so that nobody wonders where a button went."""
+    return can_proceed(getattr(instance, name), check_conditions=False) and may_make(
+        instance, name, user
+    )
+
+
+def offered_transitions(instance, user):
+    """The labelled transitions ``user`` may start on ``instance`` now (``may_start``)."""
+    return [name for name in labelled_transitions(instance) if may_start(instance, name, user)]

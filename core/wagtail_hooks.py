@@ -1,0 +1,28 @@
+"""Transition buttons and the page transition view, for every app at once."""
+
+from wagtail import hooks
+
+from .transition_views import (
+    TransitionViewSetMixin,
+    page_transition_url,
+    page_urlpatterns,
+    transition_buttons,
+)
+
+
+@hooks.register("register_admin_urls")
+def register_page_transition_urls():
+    return page_urlpatterns
+
+
+@hooks.register("register_snippet_listing_buttons")
+def snippet_transition_buttons(snippet, user, next_url=None):
+    viewset = getattr(type(snippet), "snippet_viewset", None)
+    if isinstance(viewset, TransitionViewSetMixin):
+        yield from viewset.get_transition_buttons(snippet, user, next_url)
+
+
+@hooks.register("register_page_header_buttons")
+def page_transition_buttons(page, user, view_name, next_url=None):
+    # The edit view is where the step starts and where it comes back to: no ``next``.
+    yield from transition_buttons(page.specific_deferred, user, page_transition_url)

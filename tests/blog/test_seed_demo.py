@@ -1,0 +1,68 @@
+"""seed_demo's blog column: every kind of post, topics open and closed, and opinions in every
+state, the promoted ones on the notice board."""
+
+from io import StringIO
+
+import pytest
+from bs4 import BeautifulSoup
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from blog.models import BlogKind, BlogPage
+from opinions.models import Opinion, OpinionState
+from tests.support import kept_for_the_scope
+
+
+def seed():
+    call_command("seed_demo", force=True, stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for this module's tests (they only read it, or seed it again
+    inside their own savepoint)."""
+    yield from kept_for_the_scope(django_db_blocker, seed)
+
+
+@pytest.mark.usefixtures("demo", "db")
+class TestDemoShowsEveryState:
+    def test_opinions_in_every_state(self):
+        states = set(Opinion.objects.values_list("state", flat=True))
+        assert states == set(OpinionState.values)
+
+    def test_promoted_opinions_say_who_promoted_them_and_when(self):
+        promoted = Opinion.objects.promoted()
+        assert promoted.exists()
+        for opinion in promoted:
+            assert opinion.promoted_by.username == "moderator"
+            assert opinion.promoted_at is not None
+        assert Opinion.objects.filter(state=OpinionState.REJECTED, moderated_by__isnull=False)
+
+    def test_topics_open_and_closed(self):
+        topics = [page for page in BlogPage.objects.live() if page.kind == BlogKind.TOPIC]
+        assert any(page.accepts_opinions() for page in topics)
+        assert any(not page.accepts_opinions() for page in topics)
+        closed = next(page for page in topics if not page.accepts_opinions())
+        assert closed.opinions_close_at < timezone.now()
+        assert Opinion.objects.shown().filter(page=closed).exists()
+
+    def test_every_kind_of_post(self):
+        kinds = set(BlogPage.objects.live().values_list("kind", flat=True))
+        assert kinds == set(BlogKind.values)
+
+    def test_the_notice_board_is_filled(self, client):
+        page = BeautifulSoup(client.get("/").content.decode(), "html.parser")
+        assert len(page.select(".notice-board__item")) == Opinion.objects.promoted().count()
+
+    def test_the_demo_markup_opinion_is_pending_and_not_shown(self, client):
+        marked_up = Opinion.objects.get(author_name="<b>测试</b>")
+        assert marked_up.state == OpinionState.PENDING
+        html = client.get(marked_up.page.url).content.decode()
+        assert "<script>alert" not in html
+        assert "测试</b>" not in html
+
+    def test_seeding_twice_adds_no_opinions(self):
+        before = Opinion.objects.count()
+        seed()
+        assert Opinion.objects.count() == before

@@ -1,0 +1,57 @@
+"""One database at ten times the demo for every query-budget test (seeding it takes most of a
+minute: once for the package, not once per module), rolled back after the package."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from django.db import transaction
+from django.test import Client
+
+from duty.models import DutyRecord
+from tests.budget import content
+from tests.support import count_queries, kept_for_the_scope
+
+
+def counts_at_scale_one():
+    """Each module's pages' queries with the demo content (``seed_demo --scale 1``), counted
+    in a savepoint that is rolled back; and how many duty records that seeding made."""
+    client = Client()
+    with transaction.atomic():
+        content.seed(1)
+        pages = content.growth_paths()
+        # The process warms up once (content types, templates), as a running site does with
+        # its first request: what is counted is a page nobody has asked for since the cache
+        # emptied.
+        for path in pages["blog"] + pages["home"] + pages["hearings"] + pages["duty"]:
+            count_queries(client, path)
+        counts = {
+            module: [len(count_queries(client, path)[1]) for path in paths]
+            for module, paths in pages.items()
+        }
+        records = DutyRecord.objects.count()
+        transaction.set_rollback(True)
+    return counts, records
+
+
+def build():
+    small, small_records = counts_at_scale_one()
+    content.seed(content.SCALE)
+    content.add_hearings_volume(content.SCALE)
+    votes = content.add_votes()
+    return SimpleNamespace(small=small, small_records=small_records, votes=votes)
+
+
+@pytest.fixture(scope="package")
+def scale_ten(django_db_setup, django_db_blocker):
+    """Ten times the demo, for the package's tests (each test's ``db`` is a savepoint in it).
+
+    ``scale_ten.small[module]``: the queries of ``content.growth_paths()[module]`` counted at
+    scale 1; ``scale_ten.votes``: the clerk, representative and motions of ``add_votes``.
+    """
+    yield from kept_for_the_scope(django_db_blocker, build)
+
+
+@pytest.fixture
+def seeded(scale_ten, db):
+    return scale_ten

@@ -1,0 +1,157 @@
+"""What the query-budget tests measure against: ten times the demo, and the pages they ask for.
+
+The package's fixture (``conftest.py``) builds it once: ``seed_demo --scale 10``, then what a
+module needs beyond the demo (ten times the demo's briefings, hearings and their opinions; ten
+times its votes, with ballots).
+"""
+
+import datetime
+from io import StringIO
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from wagtail.models import Page
+
+from core.transitions import perform
+from duty.models import DutyRecord, DutyRecordState
+from hearings.factories import BriefingPageFactory, HearingPageFactory
+from hearings.models import BriefingIndexPage, HearingCategory, HearingIndexPage
+from opinions.factories import OpinionFactory
+from people.factories import PersonFactory, UserFactory
+from people.models import Person
+from votes.factories import MotionFactory
+from votes.models import Ballot, BallotChannel, BallotReceipt, Motion, MotionKind, MotionState
+
+SCALE = 10
+
+# The pages whose queries must not grow with the content, per module: the fixture counts them
+# at scale 1 (rolled back) before it seeds ten times the demo.
+BLOG_TOPIC = "/blog/parking-2026/"
+BLOG_PATHS = [
+    "/blog/",
+    "/blog/?kind=topic",
+    "/blog/?tag=议事",
+    "/blog/?page=2",
+    BLOG_TOPIC,
+    f"{BLOG_TOPIC}?opinions=2",
+    "/blog/waste-sorting-review/",  # closed for opinions
+    "/blog/heating-notice/",
+    "/blog/feed/",
+    "/",
+]
+HOME_PATHS = ["/", "/about/", "/services/", "/services/guide-1/", "/search/?q=居民"]
+# Both listings (one filtered), a briefing with feedback to report on and opinions, a hearing
+# in consultation (with the form), a decided one, and the front page.
+HEARINGS_PATHS = [
+    "/briefings/",
+    "/hearings/",
+    "/hearings/?category=property",
+    "/briefings/?year=2026",
+    "/briefings/briefing-1/",
+    "/hearings/garden-hearing/",
+    "/hearings/parking-fee-hearing/",
+    "/",
+]
+HEARINGS_OPINION_PAGES = ["briefing-1", "garden-hearing", "parking-fee-hearing"]
+DEMO_RECORDS = 7  # duty.demo.RECORDS, once per unit of scale
+
+# The demo holds six votes (a motion, an election, three evaluations, one open motion).
+MOTIONS = 60
+ROLL = 40
+# The demo's open motion, which its representative has not voted on yet.
+OPEN_MOTION = "关于增设电动自行车充电桩的表决"
+
+
+def duty_paths():
+    """The residents' duty pages, with the status page of a request that has its answer."""
+    answered = DutyRecord.objects.filter(state=DutyRecordState.RESOLVED).order_by("pk").first()
+    return ["/duty/", "/duty/posts/", "/duty/request/", f"/duty/request/{answered.reference}/"]
+
+
+def growth_paths():
+    """The pages of every module whose queries must not grow, by module."""
+    return {
+        "blog": BLOG_PATHS,
+        "home": HOME_PATHS,
+        "hearings": HEARINGS_PATHS,
+        "duty": duty_paths(),
+    }
+
+
+def seed(scale):
+    call_command("seed_demo", scale=scale, force=True, stdout=StringIO())
+
+
+def add_hearings_volume(times):
+    """``times`` more of what the demo has: briefings with feedback, hearings in every
+    state, and approved opinions on the pages that are measured."""
+    briefings = BriefingIndexPage.objects.get()
+    hearings = HearingIndexPage.objects.get()
+    moderator = UserFactory(username="volume-moderator", is_superuser=True)
+    start = timezone.now() - datetime.timedelta(days=400)
+    for n in range(4 * times):
+        BriefingPageFactory(
+            parent=briefings,
+            starts_at=start - datetime.timedelta(days=30 * n),
+            feedback=[(f"未答复的意见{n}", ""), (f"已答复的意见{n}", "已办理")],
+        )
+        BriefingPageFactory(
+            parent=briefings, starts_at=timezone.now() + datetime.timedelta(days=40 + n)
+        )
+        state = ("announced", "open", "closed", "decided")[n % 4]
+        HearingPageFactory(
+            parent=hearings,
+            state=state,
+            category=(HearingCategory.PROPERTY, HearingCategory.WELFARE)[n % 2],
+            decided_by=moderator,
+        )
+    for page in Page.objects.filter(slug__in=HEARINGS_OPINION_PAGES):
+        for _ in range(2 * times):
+            perform(OpinionFactory(page=page), "approve", moderator)
+
+
+def add_ballots(motion, people, pattern):
+    """Ballots for ``people`` following ``pattern`` (option indexes), written in bulk."""
+    options = list(motion.options.order_by("sort_order", "pk"))
+    Ballot.objects.bulk_create(
+        Ballot(motion=motion, option=options[pattern[n % len(pattern)]], voter=person)
+        for n, person in enumerate(people)
+    )
+    BallotReceipt.objects.bulk_create(
+        BallotReceipt(motion=motion, person=person, channel=BallotChannel.HALL) for person in people
+    )
+
+
+def make_motions(count, clerk, people, *, state=MotionState.PUBLISHED, **fields):
+    made = []
+    for number in range(count):
+        motion = MotionFactory(title=f"第{number}号表决事项", **fields)
+        perform(motion, "open", clerk)
+        add_ballots(motion, people[: len(people) - number % 5], [0, 0, 1, 2])
+        if state != MotionState.OPEN:
+            perform(motion, "close", clerk)
+        if state == MotionState.PUBLISHED:
+            perform(motion, "publish_results", clerk)
+        made.append(motion)
+    return made
+
+
+def add_votes():
+    """Ten times the demo's votes: published motions and evaluations with ballots, and open
+    ones beside the demo's. Gives the demo's clerk and representative, the people who voted,
+    the published motions and the demo's open motion."""
+    clerk = get_user_model().objects.get(username="clerk")
+    rep = Person.objects.get(user__username="rep")
+    people = PersonFactory.create_batch(ROLL - 1)
+    cadre = PersonFactory(is_representative=False, is_cadre=True)
+    published = make_motions(MOTIONS, clerk, people)
+    make_motions(10, clerk, people, state=MotionState.OPEN)
+    make_motions(5, clerk, people, kind=MotionKind.EVALUATION, subject=cadre, secret=True)
+    # Open since the demo, with the ballots of its roll but none from its representative.
+    open_motion = Motion.objects.get(title=OPEN_MOTION, state=MotionState.OPEN)
+    return SimpleNamespace(
+        clerk=clerk, rep=rep, people=people, published=published, open=open_motion
+    )

@@ -1,0 +1,72 @@
+"""The public vote pages within the query budget (12, cold) at ten times the demo's votes,
+and not growing with the number of motions or ballots."""
+
+from bs4 import BeautifulSoup
+
+from people.factories import PersonFactory
+from people.models import Person
+from tests.budget.content import MOTIONS, ROLL, add_ballots, make_motions
+from tests.support import BUDGET, count_queries, over_budget
+from votes.models import Ballot, Motion, MotionState
+
+
+def assert_within_budget(client, path):
+    response, sql = count_queries(client, path)
+    assert len(sql) <= BUDGET, over_budget(path, sql)
+    return response, sql
+
+
+class TestQueryBudgetAtScaleTen:
+    def test_there_is_ten_times_the_content(self, seeded):
+        assert Motion.objects.filter(state=MotionState.PUBLISHED).count() >= MOTIONS
+        assert Ballot.objects.count() >= MOTIONS * (ROLL - 5)
+
+    def test_the_index(self, seeded, client):
+        response, _sql = assert_within_budget(client, "/votes/")
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert len(page.select("section[aria-labelledby=results-heading] li.meeting")) == 20
+        assert len(page.select("section[aria-labelledby=open-heading] li.meeting")) == 11
+        assert_within_budget(client, "/votes/?page=3")
+
+    def test_a_published_result(self, seeded, client):
+        response, _sql = assert_within_budget(client, f"/votes/{seeded.votes.published[0].pk}/")
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert len(page.select(".results-table tbody tr")) == 3
+
+    def test_an_open_motion_for_a_visitor_and_for_a_representative(self, seeded, client):
+        votes = seeded.votes
+        assert_within_budget(client, f"/votes/{votes.open.pk}/")
+        client.force_login(votes.rep.user)
+        response, _sql = assert_within_budget(client, f"/votes/{votes.open.pk}/")
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert len(page.select("form input[name=option]")) == 3
+
+    def test_the_result_page_does_not_grow_with_ballots(self, seeded, client):
+        motion = seeded.votes.published[1]
+        count_queries(client, "/votes/")  # the process warms up once
+        _response, before = count_queries(client, f"/votes/{motion.pk}/")
+        # Ten times the ballots on the same motion (new people, added to its roll).
+        extra = PersonFactory.create_batch(10 * ROLL)
+        motion.roll.model.objects.bulk_create(
+            motion.roll.model(motion=motion, person=person) for person in extra
+        )
+        add_ballots(motion, extra, [0, 1, 2])
+        response, after = count_queries(client, f"/votes/{motion.pk}/")
+        assert len(after) == len(before), over_budget("after", after)
+        votes = [
+            int(row.select("td")[0].get_text())
+            for row in BeautifulSoup(response.content.decode(), "html.parser").select(
+                ".results-table tbody tr"
+            )
+        ]
+        assert sum(votes) == Ballot.objects.filter(motion=motion).count()
+
+    def test_the_index_does_not_grow_with_motions(self, seeded, client):
+        votes = seeded.votes
+        count_queries(client, f"/votes/{votes.open.pk}/")  # the process warms up once
+        _response, before = count_queries(client, "/votes/")
+        make_motions(20, votes.clerk, votes.people[:5])
+        make_motions(20, votes.clerk, votes.people[:5], state=MotionState.OPEN)
+        _response, after = count_queries(client, "/votes/")
+        assert len(after) == len(before), over_budget("after", after)
+        assert Person.objects.count() > ROLL

@@ -1,0 +1,112 @@
+"""What seed_demo leaves, read from one seeding shared by this module's tests (each test's
+changes, a second seeding included, are rolled back after it). The seedings that need an empty
+database (refusals, scales, passwords) are in ``test_seed_demo.py``."""
+
+import pytest
+
+from django.contrib.auth import get_user_model
+
+from wagtail.models import PageLogEntry
+
+from core import roles
+from home.management.commands.seed_demo import DEFAULT_PASSWORD
+from home.models import HomePage, StandardPage
+from people.models import Person
+from tests.home.test_seed_demo import ROLE_ACCOUNTS, counts, seed
+from tests.support import kept_for_the_scope
+
+User = get_user_model()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    yield from kept_for_the_scope(django_db_blocker, seed)
+
+
+@pytest.fixture
+def seeded(demo, db):
+    """The demo, for one test: what the test changes is rolled back after it."""
+
+
+class TestAccounts:
+    def test_one_administrator(self, seeded):
+        admin = User.objects.get(username="admin")
+        assert admin.is_superuser
+        assert admin.is_staff
+        assert admin.check_password(DEFAULT_PASSWORD)
+
+    @pytest.mark.parametrize(("username", "group"), ROLE_ACCOUNTS.items())
+    def test_one_account_per_role_in_its_group(self, seeded, username, group):
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+        assert not user.is_superuser
+        assert user.check_password(DEFAULT_PASSWORD)
+
+    def test_every_role_of_the_table_has_its_account(self, seeded):
+        grouped = set(User.objects.values_list("groups__name", flat=True)) - {None}
+        assert grouped == {role.name for role in roles.ROLES}
+
+    def test_the_given_password_replaces_that_of_existing_accounts(self, seeded):
+        seed(password="another-secret-2")
+        assert User.objects.get(username="editor").check_password("another-secret-2")
+
+    def test_a_rerun_without_password_keeps_a_changed_password(self, seeded):
+        editor = User.objects.get(username="editor")
+        editor.set_password("changed-by-the-editor")
+        editor.save()
+        seed()
+        editor.refresh_from_db()
+        assert editor.check_password("changed-by-the-editor")
+
+    def test_demo_people_are_linked_to_their_accounts(self, seeded):
+        for username in ("clerk", "cadre", "rep"):
+            assert Person.objects.get(user__username=username).name == (
+                User.objects.get(username=username).first_name
+            )
+
+
+class TestContent:
+    def test_is_idempotent(self, seeded):
+        first = counts()
+        output = seed()
+        assert counts() == first
+        assert "people: 0 created" in output
+        assert "pages: 0 created" in output
+
+    def test_pages_are_written_by_the_editor_and_published_by_the_moderator(self, seeded):
+        editor = User.objects.get(username="editor")
+        moderator = User.objects.get(username="moderator")
+        pages = [HomePage.objects.get(), *StandardPage.objects.all()]
+        assert len(pages) == 1 + 3 + 5
+        for page in pages:
+            assert page.live, page
+            assert not page.has_unpublished_changes, page
+            assert page.live_revision is not None, page
+            assert page.live_revision.user == editor, page
+            published = PageLogEntry.objects.filter(page=page, action="wagtail.publish")
+            assert [entry.user for entry in published] == [moderator], page
+
+    def test_the_front_page_and_settings_are_filled_in(self, seeded, client):
+        content = client.get("/").content.decode()
+        assert "幸福里社区" in content
+        assert "欢迎来到幸福里社区网站" in content
+        for path in ("/about/", "/services/", "/contact/", "/services/guide-5/"):
+            assert client.get(path).status_code == 200, path
+
+    def test_history_exists_for_every_seeded_person(self, seeded):
+        seed()
+        people = Person.objects.all()
+        assert people.count() == 43
+        for person in people:
+            (created,) = person.history.all()
+            assert created.history_type == "+"
+            assert created.name == person.name
+
+    def test_the_register_holds_every_role_and_some_who_left(self, seeded):
+        assert Person.objects.cadres().exists()
+        assert Person.objects.representatives().exists()
+        assert Person.objects.party_members().exists()
+        assert Person.objects.volunteers().exists()
+        assert Person.objects.filter(is_active=False).exists()
+        for person in Person.objects.all():
+            person.full_clean()
