@@ -11,7 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
-from .models import AuditEntry, ChainLock
+from .models import AuditEntry, ChainLock, Seal
+from .registry import m2m_history_models
 
 GENESIS = "0" * 64
 # Fields of the entry itself that its hash covers (with the previous hash and the digest).
@@ -45,13 +46,39 @@ def _canonical(data):
 
 
 def source_digest(model, pk):
-    """SHA-256 of a source row's stored content, as read back from the database."""
+    """SHA-256 of a source row's stored content, as read back from the database.
+
+    For a history row with many-to-many history (an inspection's sampled records), the
+    digest covers those rows too.
+    """
     row = model._base_manager.filter(pk=pk).values().first()
-    return None if row is None else _digest(row)
+    if row is None:
+        return None
+    return _digest(row, _attached(model, [pk]).get(pk) if m2m_history_models(model) else None)
 
 
-def _digest(row):
-    return hashlib.sha256(_canonical({k: _plain(v) for k, v in row.items()}).encode()).hexdigest()
+def _attached(model, pks):
+    """The many-to-many history rows of ``model``'s rows ``pks``: {pk: {table: [rows]}}."""
+    attached = {pk: {} for pk in pks}
+    for m2m in m2m_history_models(model):
+        for pk in pks:
+            attached[pk][m2m._meta.label_lower] = []
+        for row in m2m._base_manager.filter(history_id__in=pks).order_by("pk").values():
+            attached[row["history_id"]][m2m._meta.label_lower].append(_plain_row(row))
+    return attached
+
+
+def _plain_row(row):
+    return {k: _plain(v) for k, v in row.items()}
+
+
+def _digest(row, attached=None):
+    data = _plain_row(row)
+    if attached is not None:
+        # Only history models with many-to-many history take this form, so the digests of
+        # every other row are unchanged.
+        data = {"row": data, "m2m": attached}
+    return hashlib.sha256(_canonical(data).encode()).hexdigest()
 
 
 def entry_hash(prev_hash, fields, content_type, source_type, digest):
@@ -114,12 +141,23 @@ class Report:
         return not self.problems
 
 
-def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(), chunk_size=2000):
+def verify(
+    *,
+    saved_head=None,
+    history_models=(),
+    log_models=(),
+    audited_types=(),
+    sealed_sets=None,
+    chunk_size=2000,
+):
     """Walk the chain and name every entry where it breaks.
 
     ``saved_head`` is an (entry id, hash) pair written outside the database earlier: the
     chain must still hold that entry with that hash (so that a cut tail or a recomputed
-    chain is found). ``history_models`` are the tables whose every row must be chained.
+    chain is found). ``history_models`` are the tables whose every row must be chained
+    (with their many-to-many history). Every seal must be chained, and the sets registered
+    in ``audit.seals`` (``sealed_sets``, by default all of them) are read again and compared
+    with their latest seal.
     """
     report = Report()
     prev_hash = GENESIS
@@ -137,8 +175,16 @@ def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(
                 type_id, ContentType.objects.get_for_id(type_id).model_class()
             )
             pk_name = model._meta.pk.attname
-            for row in model._base_manager.filter(pk__in=ids).values():
-                digests[(type_id, row[pk_name])] = _digest(row)
+            rows = list(model._base_manager.filter(pk__in=ids).values())
+            attached = (
+                _attached(model, [row[pk_name] for row in rows])
+                if m2m_history_models(model)
+                else {}
+            )
+            for row in rows:
+                digests[(type_id, row[pk_name])] = _digest(
+                    row, attached.get(row[pk_name]) if attached else None
+                )
         for entry in entries:
             report.checked += 1
             if entry.prev_hash != prev_hash:
@@ -218,6 +264,49 @@ def verify(*, saved_head=None, history_models=(), log_models=(), audited_types=(
 
     for model in history_models:
         unchained("history row", model, model._base_manager.all())
+        for m2m in m2m_history_models(model):
+            # Many-to-many history rows are covered by their history row's entry; one that
+            # points to no chained history row was written behind the site's back.
+            history_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            orphans = (
+                m2m._base_manager.annotate(
+                    chained=Exists(
+                        AuditEntry.objects.filter(
+                            source_type=history_type, source_id=OuterRef("history_id")
+                        )
+                    )
+                )
+                .filter(chained=False)
+                .values_list("pk", flat=True)
+            )
+            for pk in orphans.iterator():
+                report.problems.append(
+                    Problem(
+                        None,
+                        "inserted",
+                        f"many-to-many history row {m2m._meta.label_lower} #{pk} was inserted "
+                        "outside the site (its history row has no entry in the chain)",
+                    )
+                )
+    unchained("seal", Seal, Seal.objects.all())
+
+    from . import seals
+
+    seal_type = ContentType.objects.get_for_model(Seal)
+
+    def seal_problem(seal_id, kind, message):
+        entry_id = None
+        if seal_id is not None:
+            entry_id = (
+                AuditEntry.objects.filter(source_type=seal_type, source_id=seal_id)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if entry_id is not None:
+            message = f"entry {entry_id}: {message}"
+        report.problems.append(Problem(entry_id, kind, message))
+
+    seals.verify(seal_problem, sealed_sets)
     # Wagtail's log entries are chained too, except those about audited models (their history
     # rows are the record) and those about no model at all.
     for model in log_models:

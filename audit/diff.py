@@ -100,14 +100,14 @@ def revision_changes(log_entry, request):
 
     None when the entry has no revision or its revision is the first one.
     """
-    from wagtail.admin.panels import get_edit_handler
     from wagtail.models import Revision
 
     if not log_entry.revision_id:
         return None
     revision = Revision.objects.filter(pk=log_entry.revision_id).first()
     if revision is None:
-        return None
+        # Deleted with its page: read it, and the one before, from their seals in the chain.
+        return _kept_revision_changes(log_entry.revision_id, request)
     previous = (
         Revision.objects.filter(
             base_content_type_id=revision.base_content_type_id,
@@ -119,8 +119,24 @@ def revision_changes(log_entry, request):
     )
     if previous is None:
         return None
-    after = revision.as_object()
-    before = previous.as_object()
+    return _compare(previous.as_object(), revision.as_object(), request)
+
+
+def _kept_revision_changes(revision_id, request):
+    from .revisions import as_object, kept_previous_revision, kept_revision
+
+    row = kept_revision(revision_id)
+    if row is None:
+        return None
+    previous = kept_previous_revision(row)
+    if previous is None:
+        return None
+    return _compare(as_object(previous), as_object(row), request)
+
+
+def _compare(before, after, request):
+    from wagtail.admin.panels import get_edit_handler
+
     edit_handler = (
         after.get_edit_handler()
         if hasattr(after, "get_edit_handler")

@@ -9,7 +9,9 @@ and ``manage.py verify_audit`` names the entries where it breaks.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -20,6 +22,9 @@ class Action(models.TextChoices):
     DELETED = "deleted", pgettext_lazy("history action", "deleted")
     RESTORED = "restored", pgettext_lazy("history action", "restored")
     TRANSITION = "transition", pgettext_lazy("history action", "state transition")
+    # Rows kept outside history (ballots, receipts, the roll, page revisions) were sealed:
+    # the entry's hash covers a digest of them (``audit.seals``).
+    SEALED = "sealed", pgettext_lazy("history action", "sealed")
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -102,3 +107,32 @@ class ChainLock(models.Model):
 
     def __str__(self):
         return f"audit chain lock ({self.appends} appends)"
+
+
+class Seal(models.Model):
+    """Rows of another table, as they stood when sealed, and their digest (``audit.seals``).
+
+    ``label`` names the sealed set ("votes.ballot_box", "wagtail.revision", ...) and the
+    content type and id the object whose rows they are. Each seal is a source of one chain
+    entry, so the seal itself cannot change unseen; ``verify_audit`` recomputes the rows of
+    the latest seal of each object and compares. The rows are kept, not only their digest, so
+    that the report can say what changed and a deleted page's revisions stay readable.
+    """
+
+    label = models.CharField(max_length=100)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    rows = models.JSONField(encoder=DjangoJSONEncoder)
+    digest = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sealed set")
+        verbose_name_plural = _("sealed sets")
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["label", "content_type", "object_id", "-id"], name="seal_object")
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.content_type.app_label}.{self.content_type.model} #{self.object_id}"

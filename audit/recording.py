@@ -1,10 +1,12 @@
-"""Chain every history row and every Wagtail log entry as it is written."""
+"""Chain every history row and every Wagtail log entry as it is written; seal every page
+revision (``audit.revisions``) and keep an audited record's children as it is deleted
+(``audit.history.keep_children``)."""
 
 from simple_history.signals import post_create_historical_record
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 
 from wagtail.log_actions import registry as log_registry
 
@@ -110,7 +112,12 @@ def chain_log_entry(sender, instance, created, raw=False, **kwargs):
 
 
 def connect():
+    from . import revisions
+    from .history import keep_children
+
     post_create_historical_record.connect(chain_history_row, dispatch_uid="audit_chain_history")
+    pre_delete.connect(keep_children, dispatch_uid="audit_keep_children")
+    revisions.connect()
     for model in log_registry.get_log_entry_models():
         post_save.connect(
             chain_log_entry, sender=model, dispatch_uid=f"audit_chain_{model._meta.label}"

@@ -21,6 +21,22 @@ def history_models():
     return [history_model(model) for model in audited_models()]
 
 
+def m2m_history_models(model):
+    """The many-to-many history tables of a history model (``AuditedHistory(m2m_fields=...)``):
+    simple-history writes their rows with each history row, pointing to it by ``history``."""
+    from simple_history.models import HistoricalRecords
+
+    return [
+        HistoricalRecords.m2m_models[field]
+        for field in getattr(model, "_history_m2m_fields", ())
+        if field in HistoricalRecords.m2m_models
+    ]
+
+
+def all_m2m_history_models():
+    return [m2m for model in history_models() for m2m in m2m_history_models(model)]
+
+
 def personal_fields(model):
     return model._audited_history.personal_fields
 

@@ -22,7 +22,7 @@ from core.viewsets import ModelIndexView, ModelViewSet
 from .diff import field_changes, revision_changes
 from .filters import AuditEntryFilterSet
 from .history import restore_from_history
-from .models import Action, AuditEntry
+from .models import Action, AuditEntry, Seal
 from .registry import is_audited
 
 
@@ -173,6 +173,8 @@ class HistoryEntryView(generic.InspectView):
                 and self.request.user.is_superuser
                 and not model._base_manager.filter(pk=source.instance.pk).exists()
             )
+        elif isinstance(source, Seal):
+            context["seal"] = source
         elif source is not None:
             context["log_label"] = _log_label(source.action)
             context["log_data"] = source.data

@@ -7,7 +7,7 @@ tree one level at a time and its view-restriction check costs two queries; these
 
 from django.db.models import Q
 
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.models import Page, PageManager, PagePermissionTester, PageViewRestriction
 from wagtail.query import PageQuerySet
 
 from .middleware import request_memo
@@ -107,6 +107,18 @@ class CommunityPageMixin:
         )
 
 
+def may_delete_pages(user):
+    """Deleting a page takes its revisions, its log's diffs and its residents' opinions with
+    it: an administrator's act only, whatever page permissions a role holds (Wagtail lets
+    "add" with "publish" delete one's own pages, and "change" delete any)."""
+    return user.is_active and user.is_superuser
+
+
+class CommunityPagePermissionTester(PagePermissionTester):
+    def can_delete(self, ignore_bulk=False):
+        return may_delete_pages(self.user) and super().can_delete(ignore_bulk)
+
+
 class CommunityPage(CommunityPageMixin, HanSearchMixin, Page):
     """The base of every page type of the site.
 
@@ -124,6 +136,12 @@ class CommunityPage(CommunityPageMixin, HanSearchMixin, Page):
 
     class Meta:
         abstract = True
+
+    def permissions_for_user(self, user):
+        # Hides "Delete" in the page's menus and listings and refuses the delete and bulk
+        # delete views alike (they all ask this tester); core.wagtail_hooks refuses the
+        # views for any other page type too.
+        return CommunityPagePermissionTester(user, self)
 
 
 class DirectRouteMixin:

@@ -97,6 +97,14 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
     def state_allows(self):
         return can_proceed(self.method, check_conditions=False)
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # A step that undoes or corrects (``custom={"reason_required": True}``) says why.
+        if "reason" in form.fields and declared(self.object, self.name, "reason_required"):
+            form.fields["reason"].required = True
+            form.fields["reason"].label = gettext_lazy("Reason (kept in the history)")
+        return form
+
     @cached_property
     def label(self):
         return transition_label(self.object, self.name)

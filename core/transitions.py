@@ -24,6 +24,8 @@ A model declares each transition once, with the words people see beside it::
 - ``blockers`` (optional): the name of a method of the model returning, in words, every
   reason the transition cannot run now (an empty list when it can). The confirmation page
   lists them instead of offering the step.
+- ``reason_required`` (optional): the step needs its reason (a correction, a reopening);
+  ``perform`` refuses it without one and the confirmation page asks for it.
 
 The permissions are granted to groups in ``core.roles``. Views never set a state field:
 they call ``perform``, which checks the transition is possible from the current state and
@@ -45,6 +47,10 @@ class TransitionRefused(Exception):
     """The transition is not possible from the record's current state."""
 
 
+class ReasonRequired(ValueError):
+    """The transition declares ``reason_required`` and was given no reason."""
+
+
 def perform(instance, name, user, reason="", **kwargs):
     """Run the transition ``name`` on ``instance`` as ``user``, and save it.
 
@@ -61,6 +67,8 @@ def perform(instance, name, user, reason="", **kwargs):
         raise PermissionDenied(name)
     if not can_proceed(method):
         raise TransitionRefused(name)
+    if declared(instance, name, "reason_required") and not (reason or "").strip():
+        raise ReasonRequired(name)
     with transaction.atomic():
         try:
             method(by=user, **kwargs)

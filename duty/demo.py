@@ -1,5 +1,6 @@
-"""Demo duty: the eight posts with their people, this month's published roster, records in
-every state (some overdue) and inspections."""
+"""Demo duty: the eight posts with their people, this month's published roster (one shift
+reassigned), swaps waiting and withdrawn, records in every state (some overdue, one
+reopened) and inspections."""
 
 import datetime
 
@@ -120,7 +121,22 @@ RECORDS = [
         "该路段属市政道路，已转交街道城管科处理，电话 021-64550200。",
         "",
     ),
+    (
+        120,
+        RequestChannel.PHONE,
+        RequestCategory.REPAIR,
+        "冯先生",
+        "13800008888",
+        "6号楼屋顶漏水。",
+        ["take_on", "resolve", ("reopen", "居民来电：雨后仍有渗水，重新办理。")],
+        "联系物业维修屋面防水。",
+        "物业已修补屋面防水层。",
+        "已修补，待雨后复查。",
+    ),
 ]
+
+# A shift of the published roster reassigned by the roster keeper, and why.
+REASSIGNMENT_REASON = "原值班干部临时外出培训，由站长调整。"
 
 
 def at_hours_ago(hours):
@@ -203,6 +219,27 @@ def seed(*, scale, users):
                 to_person=cadre_user.person,
                 note="家中有事，请帮忙换班。",
             )
+        # One the demo cadre asked about a shift of their own, then withdrew.
+        own = (
+            DutyShift.objects.filter(date__gt=today, person=cadre_user.person)
+            .order_by("date")
+            .first()
+        )
+        colleague = next((c for c in cadres if c.pk != cadre_user.person.pk), None)
+        if own is not None and colleague is not None:
+            withdrawn = ShiftSwap.objects.create(
+                shift=own, from_person=cadre_user.person, to_person=colleague, note="临时有事。"
+            )
+            perform(withdrawn, "withdraw", cadre_user, reason="事情已解决，不用换班了。")
+        # And the roster keeper reassigns one shift of the published roster, with the reason.
+        moved = (
+            roster.shifts.exclude(person=cadre_user.person)
+            .exclude(pk=getattr(later, "pk", None))
+            .order_by("-date")
+            .first()
+        )
+        if moved is not None:
+            moved.reassign(cadre_user.person, cadre_user, REASSIGNMENT_REASON)
 
     if not DutyRecord.objects.exists():
         shift = roster.shifts.filter(date__lte=today).order_by("-date").first()
@@ -234,7 +271,8 @@ def seed(*, scale, users):
                 record._history_user = cadre_user
                 record.save()
                 for step in steps:
-                    perform(record, step, cadre_user)
+                    name, reason = step if isinstance(step, tuple) else (step, "")
+                    perform(record, name, cadre_user, reason=reason)
                 created += 1
 
         last_month_end = month - datetime.timedelta(days=1)
@@ -252,5 +290,16 @@ def seed(*, scale, users):
             )
         perform(inspection, "submit", supervisor)
         Inspection.objects.create(period_start=month, period_end=today, findings="（检查进行中）")
-        created += 2
+        # An earlier inspection the demo cadre, rated in it, has acknowledged.
+        earlier = Inspection.objects.create(
+            period_start=inspection.period_start - datetime.timedelta(days=90),
+            period_end=inspection.period_start - datetime.timedelta(days=1),
+            findings="值班记录基本完整，答复及时。",
+        )
+        InspectionRating.objects.create(
+            inspection=earlier, cadre=cadre_user.person, rating=Rating.GOOD, comment="答复耐心"
+        )
+        perform(earlier, "submit", supervisor)
+        perform(earlier, "acknowledge", cadre_user, reason="已阅，继续保持。")
+        created += 3
     return created

@@ -14,11 +14,14 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedHistory
+from core.changes import label_for, recorded_as
 from people.models import Person
 from people.validators import validate_phone
 
@@ -122,6 +125,11 @@ class RosterState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
+PUBLISHED_ROSTER_IS_FIXED = _(
+    "The roster is published: its shifts change only through a swap or a reasoned reassignment."
+)
+
+
 class Roster(FSMModelMixin, models.Model):
     """One month's after-hours duty: drafted, then published to residents."""
 
@@ -180,6 +188,17 @@ class DutyShift(models.Model):
     starts = models.TimeField(_("from"), default=datetime.time(17, 30))
     ends = models.TimeField(_("until"), default=datetime.time(20, 30))
     place = models.CharField(_("place"), max_length=100, default="社区党群服务中心")
+    # Who held the shift before a roster keeper reassigned it: residents see the change on
+    # the public roster. Cleared when the shift changes hands through a swap.
+    reassigned_from = models.ForeignKey(
+        Person,
+        verbose_name=_("reassigned from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     history = AuditedHistory()
 
@@ -198,17 +217,54 @@ class DutyShift(models.Model):
             raise ValidationError({"ends": _("A shift must end after it starts.")})
         if self.roster_id and self.date and self.date.replace(day=1) != self.roster.month:
             raise ValidationError({"date": _("The shift's date is not in the roster's month.")})
+        if self.roster_id and self.roster.state == RosterState.PUBLISHED:
+            raise ValidationError({"roster": PUBLISHED_ROSTER_IS_FIXED})
+
+    @property
+    def is_published(self):
+        return self.roster.state == RosterState.PUBLISHED
+
+    def reassign(self, person, by, reason):
+        """Move the shift of a published roster to ``person``: the roster keeper's step,
+        with its reason, recorded in the shift's history and shown on the public roster."""
+        if not reason.strip():
+            raise ValueError("A reassignment needs its reason.")
+        if person.pk == self.person_id:
+            raise ValueError("The shift is theirs already.")
+        with transaction.atomic():
+            self.reassigned_from_id = self.person_id
+            self.person = person
+            self._history_user = by
+            with recorded_as(self, action="transition", detail="reassign", reason=reason):
+                self.save()
+        return self
 
 
 class ShiftSwapState(models.TextChoices):
     REQUESTED = "requested", _("requested")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+def person_of(user):
+    """The user's place in the register, or None (no account, or an account without one).
+
+    Swaps and acknowledgements go by the person, not by the account's groups: a cadre whose
+    account is also a clerk's is the same cadre."""
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "person", None)
 
 
 def _is_the_other_cadre(swap, user):
-    person = getattr(user, "person", None)
+    person = person_of(user)
     return person is not None and person.pk == swap.to_person_id
+
+
+def _is_the_asker(swap, user):
+    person = person_of(user)
+    return person is not None and person.pk == swap.from_person_id
 
 
 class ShiftSwap(FSMModelMixin, models.Model):
@@ -241,17 +297,37 @@ class ShiftSwap(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.shift}: {self.from_person} → {self.to_person}"
 
+    def clean(self):
+        super().clean()
+        if self.shift_id and self.from_person_id and self.shift.person_id != self.from_person_id:
+            raise ValidationError(
+                {"shift": _("Only the cadre who holds a shift may ask to swap it.")}
+            )
+        if self.from_person_id and self.from_person_id == self.to_person_id:
+            raise ValidationError({"to_person": _("Ask another cadre to take the shift.")})
+
+    def asker_holds_the_shift(self):
+        # The shift may have changed hands (another swap, a reassignment) since the asking:
+        # asked of the database, not of a shift read earlier.
+        return DutyShift.objects.filter(pk=self.shift_id, person_id=self.from_person_id).exists()
+
     @transition(
         field=state,
         source=ShiftSwapState.REQUESTED,
         target=ShiftSwapState.ACCEPTED,
         permission=_is_the_other_cadre,
-        custom={"label": _("Accept the swap")},
+        conditions=[asker_holds_the_shift],
+        custom={
+            "label": _("Accept the swap"),
+            "refused": _("The shift is no longer held by the cadre who asked."),
+        },
     )
     def accept(self, by=None):
         shift = self.shift
         shift.person = self.to_person
+        shift.reassigned_from = None
         shift._change_reason = f"swap #{self.pk} accepted"
+        shift._history_user = by
         shift.save()
 
     @transition(
@@ -262,6 +338,16 @@ class ShiftSwap(FSMModelMixin, models.Model):
         custom={"label": _("Decline the swap")},
     )
     def decline(self, by=None):
+        pass
+
+    @transition(
+        field=state,
+        source=ShiftSwapState.REQUESTED,
+        target=ShiftSwapState.WITHDRAWN,
+        permission=_is_the_asker,
+        custom={"label": _("Withdraw the swap")},
+    )
+    def withdraw(self, by=None):
         pass
 
 
@@ -292,6 +378,7 @@ class DutyRecordState(models.TextChoices):
 
 
 OPEN_STATES = (DutyRecordState.RECEIVED, DutyRecordState.IN_PROGRESS)
+CLOSED_STATES = (DutyRecordState.RESOLVED, DutyRecordState.REFERRED)
 
 
 def new_reference():
@@ -406,12 +493,48 @@ class DutyRecord(FSMModelMixin, models.Model):
         return f"{self.reference} · {self.get_category_display()}"
 
     def save(self, *args, **kwargs):
-        if not self.due_at:
-            hours = settings.DUTY_RESPONSE_HOURS.get(
-                self.category, settings.DUTY_RESPONSE_HOURS["other"]
-            )
-            self.due_at = self.received_at + datetime.timedelta(hours=hours)
+        # The due time follows the category and the time received: set when the request is
+        # recorded, and again when either is changed (not when the targets in the settings
+        # change later: a request keeps the promise made when it came in).
+        stored = getattr(self, "_stored_terms", None)
+        if not self.due_at or (
+            stored is not None
+            and None not in stored
+            and stored != (self.category, self.received_at)
+        ):
+            self.due_at = self.response_due()
+        # Answering is timed from the first answer written, whatever step follows.
+        if self.answered_at is None and self.answer.strip():
+            self.answered_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "due_at", "answered_at"}
         super().save(*args, **kwargs)
+        self._stored_terms = (self.category, self.received_at)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        # What was stored, to tell a change of category or of the time received on save.
+        record._stored_terms = (record.__dict__.get("category"), record.__dict__.get("received_at"))
+        return record
+
+    def response_due(self):
+        hours = settings.DUTY_RESPONSE_HOURS.get(
+            self.category, settings.DUTY_RESPONSE_HOURS["other"]
+        )
+        return self.received_at + datetime.timedelta(hours=hours)
+
+    def correct_received_at(self, received_at, by, reason):
+        """Correct the time the request was received: its own recorded step, with its
+        reason; the due time follows."""
+        if not reason.strip():
+            raise ValueError("A correction needs its reason.")
+        self.received_at = received_at
+        self._history_user = by
+        with recorded_as(self, action="transition", detail="correct_received_at", reason=reason):
+            self.save()
+        return self
 
     @property
     def is_overdue(self):
@@ -451,7 +574,6 @@ class DutyRecord(FSMModelMixin, models.Model):
     )
     def resolve(self, by=None):
         self._handled(by)
-        self.answered_at = self.answered_at or timezone.now()
         self.closed_at = timezone.now()
 
     @transition(
@@ -469,8 +591,17 @@ class DutyRecord(FSMModelMixin, models.Model):
     )
     def refer(self, by=None):
         self._handled(by)
-        self.answered_at = self.answered_at or timezone.now()
         self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=CLOSED_STATES,
+        target=DutyRecordState.IN_PROGRESS,
+        permission=HANDLE,
+        custom={"label": _("Reopen for a correction"), "reason_required": True},
+    )
+    def reopen(self, by=None):
+        self.closed_at = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -487,6 +618,37 @@ class Rating(models.IntegerChoices):
     GOOD = 3, _("good")
     ADEQUATE = 2, _("adequate")
     POOR = 1, _("needs improvement")
+
+
+class InspectionLocked(ValidationError):
+    """An inspection once submitted is the inspector's signed word: neither it, nor its
+    sampled records, nor its ratings are written again, by anyone."""
+
+    def __init__(self):
+        super().__init__(
+            _("The inspection is submitted: its findings, records sampled and ratings are fixed.")
+        )
+
+
+def _is_a_restore(instance):
+    """A restore from history (``audit.history.restore_from_history``) brings back what was
+    deleted, as it was: it rewrites nothing, and may put back a submitted inspection's
+    ratings and sampled records. Its first saves write no history; its last is labelled."""
+    if getattr(instance, "skip_history_when_saving", False):
+        return True
+    label = label_for(instance)
+    return label is not None and label.action == "restored"
+
+
+def _is_a_rated_cadre(inspection, user):
+    """Of those the roles allow to acknowledge inspections, only a cadre the inspection
+    rates acknowledges it."""
+    person = person_of(user)
+    return (
+        person is not None
+        and user.has_perm(ACKNOWLEDGE)
+        and inspection.ratings.filter(cadre=person).exists()
+    )
 
 
 class Inspection(FSMModelMixin, models.Model):
@@ -520,6 +682,32 @@ class Inspection(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.period_start} – {self.period_end}"
 
+    # What the inspector signs: fixed once the inspection leaves its draft.
+    SIGNED_FIELDS = ("period_start", "period_end", "findings")
+
+    def save(self, *args, **kwargs):
+        stored = getattr(self, "_stored", None)
+        if (
+            stored is not None
+            and getattr(self, "_stored_state", None) not in (None, InspectionState.DRAFT)
+            and any(stored[name] != getattr(self, name) for name in self.SIGNED_FIELDS)
+        ):
+            raise InspectionLocked()
+        super().save(*args, **kwargs)
+        self._stored = {name: getattr(self, name) for name in self.SIGNED_FIELDS}
+        self._stored_state = self.state
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        inspection = super().from_db(db, field_names, values)
+        inspection._stored = {name: inspection.__dict__.get(name) for name in cls.SIGNED_FIELDS}
+        inspection._stored_state = inspection.__dict__.get("state")
+        return inspection
+
+    @property
+    def is_locked(self):
+        return self.state != InspectionState.DRAFT
+
     def clean(self):
         super().clean()
         if self.period_start and self.period_end and self.period_end < self.period_start:
@@ -549,7 +737,7 @@ class Inspection(FSMModelMixin, models.Model):
         field=state,
         source=InspectionState.SUBMITTED,
         target=InspectionState.ACKNOWLEDGED,
-        permission=ACKNOWLEDGE,
+        permission=_is_a_rated_cadre,
         custom={"label": _("Acknowledge")},
     )
     def acknowledge(self, by=None):
@@ -581,3 +769,35 @@ class InspectionRating(models.Model):
 
     def __str__(self):
         return f"{self.cadre}: {self.get_rating_display()}"
+
+    def save(self, *args, **kwargs):
+        self._refuse_once_submitted()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_once_submitted()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_once_submitted(self):
+        if _is_a_restore(self):
+            return
+        inspections = Inspection.objects.filter(pk=self.inspection_id)
+        if self.pk is not None:
+            # A rating moved from a submitted inspection is rewritten too.
+            inspections |= Inspection.objects.filter(ratings__pk=self.pk)
+        if inspections.exclude(state=InspectionState.DRAFT).exists():
+            raise InspectionLocked()
+
+
+@receiver(m2m_changed, sender=Inspection.sampled.through)
+def _sampled_fixed_once_submitted(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("pre_add", "pre_remove", "pre_clear") or _is_a_restore(instance):
+        return
+    if not reverse:
+        locked = Inspection.objects.filter(pk=instance.pk).exclude(state=InspectionState.DRAFT)
+    elif pk_set is not None:
+        locked = Inspection.objects.filter(pk__in=pk_set).exclude(state=InspectionState.DRAFT)
+    else:
+        locked = instance.inspections.exclude(state=InspectionState.DRAFT)
+    if locked.exists():
+        raise InspectionLocked()

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +14,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.ratelimit import PublicFormLimit
 
 from .forms import RequestForm
-from .models import DutyRecord, PostAssignment, RequestChannel, Roster, RosterState
+from .models import (
+    DutyRecord,
+    DutyShift,
+    PostAssignment,
+    RequestChannel,
+    Roster,
+    RosterState,
+)
+from .notify import request_filed
 
 
 def _month(day):
@@ -32,7 +41,12 @@ def roster(request):
         Roster.objects.filter(
             month__in=[this_month, _next_month(this_month)], state=RosterState.PUBLISHED
         )
-        .prefetch_related("shifts__person")
+        .prefetch_related(
+            Prefetch(
+                "shifts",
+                queryset=DutyShift.objects.select_related("person", "reassigned_from"),
+            )
+        )
         .order_by("month")
     )
     return TemplateResponse(
@@ -80,6 +94,7 @@ def file_request(request):
             record.channel = RequestChannel.ONLINE
             record.save()
             REQUEST_LIMIT.count(request)
+            request_filed(record)
             return redirect("duty:request_status", reference=record.reference)
         else:
             status = 400

@@ -1,19 +1,33 @@
+from django.contrib.admin.utils import quote
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.widgets import Button
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from core.forms import ReasonForm
 from core.transition_views import TransitionViewSetMixin
 from core.viewsets import SnippetViewSet
 
 from . import admin_views
+from .admin_forms import (
+    DutyRecordForm,
+    DutyShiftForm,
+    InspectionForm,
+    InspectionRatingForm,
+    ShiftSwapForm,
+)
+from .filters import DutyRecordFilterSet
 from .models import (
+    HANDLE,
+    OPEN_STATES,
+    PUBLISH_ROSTER,
     DutyRecord,
     DutyRecordState,
     DutyShift,
@@ -25,6 +39,7 @@ from .models import (
     ServiceDay,
     ShiftSwap,
 )
+from .permissions import ShiftSwapPermissionPolicy
 
 
 class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
@@ -50,7 +65,8 @@ class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
         DateColumn("received_at", label=_("Received")),
         Column("handled_by", label=_("Handled by")),
     ]
-    list_filter = ["state", "category", "channel", "inspected"]
+    # The fields' filters, and "overdue" (open and past due), which no field holds.
+    filterset_class = DutyRecordFilterSet
     search_fields = ["reference", "request"]
     search_backend_name = None
     # The cadre on duty sees new requests first, then the rest, newest first (ordering by
@@ -83,11 +99,23 @@ class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
             FieldPanel("result"),
             FieldPanel("change_reason"),
         ],
-        base_form_class=ReasonForm,
+        base_form_class=DutyRecordForm,
     )
+    # Closed records are read-only; the time received is corrected as its own step.
+    edit_view_class = admin_views.DutyRecordEditView
 
     def get_queryset(self, request):
         return DutyRecord.objects.select_related("handled_by")
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "<str:pk>/correct-received/",
+                self.construct_view(admin_views.CorrectReceivedView),
+                name="correct_received",
+            ),
+        ]
 
 
 class RosterViewSet(TransitionViewSetMixin, SnippetViewSet):
@@ -100,6 +128,9 @@ class RosterViewSet(TransitionViewSetMixin, SnippetViewSet):
         DateColumn("published_at", label=_("Published")),
     ]
     panels = [FieldPanel("month")]
+    # A published roster changes only through swaps and reassignments of its shifts.
+    edit_view_class = admin_views.RosterEditView
+    inspect_view_enabled = True
 
 
 class DutyShiftViewSet(SnippetViewSet):
@@ -108,13 +139,33 @@ class DutyShiftViewSet(SnippetViewSet):
     menu_label = _("Shifts")
     list_display = ["__str__", Column("place", label=_("Place"))]
     list_filter = ["roster"]
-    panels = [
-        FieldPanel("roster"),
-        FieldPanel("person"),
-        FieldPanel("date"),
-        FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]),
-        FieldPanel("place"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("roster"),
+            FieldPanel("person"),
+            FieldPanel("date"),
+            FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]),
+            FieldPanel("place"),
+        ],
+        base_form_class=DutyShiftForm,
+    )
+    # A shift of a published roster changes hands by swap or by reassignment only.
+    edit_view_class = admin_views.DutyShiftEditView
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        # Each row names its cadre and asks whether its roster is published.
+        return DutyShift.objects.select_related("person", "roster")
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "<str:pk>/reassign/",
+                self.construct_view(admin_views.ReassignShiftView),
+                name="reassign",
+            ),
+        ]
 
 
 class ShiftSwapViewSet(TransitionViewSetMixin, SnippetViewSet):
@@ -125,12 +176,14 @@ class ShiftSwapViewSet(TransitionViewSetMixin, SnippetViewSet):
         "__str__",
         StatusTagColumn("state", label=_("State"), accessor="get_state_display"),
     ]
-    panels = [
-        FieldPanel("shift"),
-        FieldPanel("from_person"),
-        FieldPanel("to_person"),
-        FieldPanel("note"),
-    ]
+    # The asker is the signed-in cadre, asking about a shift of their own.
+    edit_handler = ObjectList(
+        [FieldPanel("shift"), FieldPanel("to_person"), FieldPanel("note")],
+        base_form_class=ShiftSwapForm,
+    )
+
+    def get_queryset(self, request):
+        return ShiftSwap.objects.select_related("shift__person", "from_person", "to_person")
 
 
 class PostViewSet(SnippetViewSet):
@@ -167,11 +220,17 @@ class InspectionViewSet(TransitionViewSetMixin, SnippetViewSet):
         "__str__",
         StatusTagColumn("state", label=_("State"), accessor="get_state_display"),
     ]
-    panels = [
-        FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
-        FieldPanel("sampled"),
-        FieldPanel("findings"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
+            FieldPanel("sampled"),
+            FieldPanel("findings"),
+        ],
+        base_form_class=InspectionForm,
+    )
+    # Submitted, the inspection is read-only.
+    edit_view_class = admin_views.InspectionEditView
+    inspect_view_enabled = True
 
 
 class InspectionRatingViewSet(SnippetViewSet):
@@ -179,6 +238,17 @@ class InspectionRatingViewSet(SnippetViewSet):
     icon = "pick"
     menu_label = _("Inspection ratings")
     list_display = ["__str__", Column("inspection", label=_("Inspection"))]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("inspection"),
+            FieldPanel("cadre"),
+            FieldPanel("rating"),
+            FieldPanel("comment"),
+        ],
+        base_form_class=InspectionRatingForm,
+    )
+    edit_view_class = admin_views.InspectionRatingEditView
+    inspect_view_enabled = True
 
 
 class DutyGroup(SnippetViewSetGroup):
@@ -198,7 +268,31 @@ class DutyGroup(SnippetViewSetGroup):
     )
 
 
+register_permission_policy(ShiftSwap, ShiftSwapPermissionPolicy(ShiftSwap))
 register_snippet(DutyGroup)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def recorded_step_buttons(snippet, user, next_url=None):
+    """The recorded steps that are not changes of state: a published shift's reassignment,
+    an open record's correction of the time received."""
+    if isinstance(snippet, DutyShift) and user.has_perm(PUBLISH_ROSTER) and snippet.is_published:
+        yield Button(
+            _("Reassign the shift"),
+            reverse(DutyShift.snippet_viewset.get_url_name("reassign"), args=[quote(snippet.pk)]),
+            priority=20,
+            icon_name="resubmit",
+        )
+    if isinstance(snippet, DutyRecord) and user.has_perm(HANDLE) and snippet.state in OPEN_STATES:
+        yield Button(
+            _("Correct the time received"),
+            reverse(
+                DutyRecord.snippet_viewset.get_url_name("correct_received"),
+                args=[quote(snippet.pk)],
+            ),
+            priority=20,
+            icon_name="time",
+        )
 
 
 @hooks.register("register_admin_urls")
@@ -219,3 +313,27 @@ def assessment_menu_item():
     return AssessmentMenuItem(
         _("Assessment report"), reverse("duty_assessment"), icon_name="table", order=275
     )
+
+
+class DutyRecordsPanel(Component):
+    """On the dashboard of those who handle requests: what waits to be taken on, and what
+    is overdue, each linking to the record book filtered to it."""
+
+    name = "duty_records"
+    template_name = "duty/admin/duty_panel.html"
+    order = 60
+
+    def get_context_data(self, parent_context):
+        listing = reverse(DutyRecord.snippet_viewset.get_url_name("list"))
+        return {
+            "new": DutyRecord.objects.filter(state=DutyRecordState.RECEIVED).count(),
+            "overdue": DutyRecord.objects.overdue().count(),
+            "new_url": f"{listing}?state={DutyRecordState.RECEIVED}",
+            "overdue_url": f"{listing}?overdue=true",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_duty_records_panel(request, panels):
+    if request.user.has_perm(HANDLE):
+        panels.append(DutyRecordsPanel())

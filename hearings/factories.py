@@ -19,6 +19,7 @@ from .models import (
     BriefingFeedbackItem,
     BriefingIndexPage,
     BriefingPage,
+    DecisionCorrection,
     HearingCategory,
     HearingIndexPage,
     HearingPage,
@@ -203,3 +204,14 @@ class HearingPageFactory(_MeetingFactory):
                 decided_by = UserFactory(username="factory-admin", is_superuser=True, is_staff=True)
             perform(page, "publish_decision", decided_by)
         return page
+
+
+class DecisionCorrectionFactory(factory.django.DjangoModelFactory):
+    """A correction of a published decision (of a decided hearing by default)."""
+
+    page = factory.SubFactory(HearingPageFactory, state="decided")
+    decision = "<p>决定实施，开工推迟一个月。</p>"
+    reason = "施工单位变更。"
+
+    class Meta:
+        model = DecisionCorrection

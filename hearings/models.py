@@ -8,6 +8,7 @@ and the summary of opinions is written.
 """
 
 import datetime
+import re
 
 from django_fsm import FSMField, transition
 
@@ -26,6 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
+from audit.history import AuditedHistory
 from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
 from opinions.pages import OpinionsPageMixin
@@ -361,7 +363,8 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     search_fields = [
         *CommunityPage.search_fields,
         index.SearchField("matter"),
-        index.SearchField("summary"),
+        # The summary of opinions is public only with the decision: not searchable before.
+        index.SearchField("public_summary"),
         index.SearchField("venue"),
         index.FilterField("category"),
     ]
@@ -382,6 +385,51 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
             raise ValidationError(
                 {"consultation_closes": _("The consultation must close after it opens.")}
             )
+        changed = self.locked_fields_changed()
+        if changed:
+            message = _(
+                "The decision has been published: its summary of opinions and decision can no "
+                "longer be changed. Record a correction with its reason instead "
+                "(“Correct the decision”)."
+            )
+            raise ValidationError(dict.fromkeys(changed, message))
+
+    # What a published decision fixes for good, in every later revision.
+    LOCKED_FIELDS = ("summary", "decision")
+
+    def published_decision(self):
+        """The summary and decision as published, from the page's own row, or None while
+        the decision is not published."""
+        if not self.pk:
+            return None
+        return (
+            HearingPage.objects.filter(pk=self.pk, decision_state=DecisionState.PUBLISHED)
+            .values(*self.LOCKED_FIELDS)
+            .first()
+        )
+
+    def locked_fields_changed(self):
+        """The locked fields this (unsaved) version changes from the published decision."""
+        published = self.published_decision()
+        if published is None:
+            return []
+        return [
+            name
+            for name in self.LOCKED_FIELDS
+            if not same_rich_text(getattr(self, name), published[name])
+        ]
+
+    def public_summary(self):
+        """The summary of opinions for the search index: nothing until the decision is
+        public, then the summary with those of its corrections."""
+        if self.decision_state != DecisionState.PUBLISHED:
+            return ""
+        corrected = [c.summary for c in self.decision_corrections.all()] if self.pk else []
+        return " ".join(strip_html(text) for text in [self.summary, *corrected] if text)
+
+    def corrections(self):
+        """The corrections of the published decision, oldest first."""
+        return list(self.decision_corrections.all())
 
     def in_consultation_at(self, now):
         """Whether opinions are taken at ``now``: ``in_consultation_q`` for one page."""
@@ -459,12 +507,80 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
 
     def with_content_json(self, content):
         """A draft revision never takes back a published decision: the decision's state
-        lives on the page, not in its revisions."""
+        lives on the page, not in its revisions; and once published, the summary and the
+        decision are the page's, whatever an older or later revision holds (a change is a
+        recorded correction, ``DecisionCorrection``)."""
         page = super().with_content_json(content)
         page.decision_state = self.decision_state
         page.decision_published_at = self.decision_published_at
         page.decision_published_by_id = self.decision_published_by_id
+        if self.decision_state == DecisionState.PUBLISHED:
+            for name in self.LOCKED_FIELDS:
+                setattr(page, name, getattr(self, name))
         return page
+
+
+class DecisionCorrection(models.Model):
+    """A correction of a published decision: a new decision with its reason, shown on the
+    page below the one it corrects, which stays as it was published."""
+
+    page = models.ForeignKey(
+        HearingPage,
+        verbose_name=_("hearing"),
+        on_delete=models.CASCADE,
+        related_name="decision_corrections",
+    )
+    summary = RichTextField(
+        _("corrected summary of opinions"),
+        blank=True,
+        features=["bold", "italic", "ol", "ul"],
+        help_text=_("Leave empty if the summary stands."),
+    )
+    decision = RichTextField(
+        _("corrected decision"), features=["bold", "italic", "ol", "ul", "link"]
+    )
+    reason = models.TextField(_("reason for the correction"))
+    corrected_at = models.DateTimeField(_("corrected"), default=timezone.now, editable=False)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        null=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("correction of a decision")
+        verbose_name_plural = _("corrections of decisions")
+
+    def __str__(self):
+        return f"{self.page} · {self.corrected_at:%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        if not strip_html(self.decision):
+            raise ValidationError({"decision": _("Write the corrected decision.")})
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Say why the decision is corrected.")})
+
+
+def same_rich_text(a, b):
+    """Whether two rich texts say the same: the editor renumbers its blocks' keys on every
+    save, which is no change of content."""
+    return _normalised(a) == _normalised(b)
+
+
+def _normalised(value):
+    value = _BLOCK_KEY.sub("", value or "")
+    return _BETWEEN_TAGS.sub("><", value).strip()
+
+
+_BLOCK_KEY = re.compile(r'\s+data-block-key="[^"]*"')
+_BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 def strip_html(value):

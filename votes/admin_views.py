@@ -7,15 +7,27 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.exports import spreadsheet_response
 from people.models import Person
 
-from .models import Ballot, BallotChannel, BallotReceipt, Motion, MotionState
-from .services import VoteRefused, cast
+from .forms import HallCountForm
+from .models import Ballot, BallotChannel, BallotReceipt, HallCount, Motion, MotionState
+from .services import (
+    COUNT_ENTERED,
+    NOTHING_TO_COUNT,
+    VoteRefused,
+    cast,
+    record_attendance,
+    record_hall_count,
+)
 from .tally import tally
 
 RUN = "votes.run_motion"
+
+
+NOT_PRESENT = _lazy("not marked present in the hall, so no ballot is recorded.")
 
 
 def _require_run(request):
@@ -27,30 +39,57 @@ def listing_url():
     return reverse(Motion.snippet_viewset.get_url_name("list"))
 
 
+def _on_the_roll(motion):
+    return Person.objects.filter(pk__in=motion.roll.values("person_id")).order_by(
+        "building", "name"
+    )
+
+
 def roll_call(request, pk):
-    """One row per eligible person who has not voted yet; the clerk records each choice."""
+    """The hall: for a named vote the clerk records each present person's choice; for a
+    secret vote, who took a paper ballot and then the counted totals, never a choice."""
     _require_run(request)
     motion = get_object_or_404(Motion, pk=pk)
     if motion.state != MotionState.OPEN:
         messages.error(request, _("The roll call is only for an open vote."))
         return redirect(listing_url())
-    voted = set(BallotReceipt.objects.filter(motion=motion).values_list("person_id", flat=True))
-    roll = list(
-        Person.objects.filter(pk__in=motion.roll.values("person_id"))
-        .exclude(pk__in=voted)
-        .order_by("building", "name")
+    if motion.secret:
+        return _secret_hall(request, motion)
+    return _named_hall(request, motion)
+
+
+def _page(request, motion, template_context, status=200):
+    voted = BallotReceipt.objects.filter(motion=motion)
+    roll = list(_on_the_roll(motion).exclude(pk__in=voted.values("person_id")))
+    return TemplateResponse(
+        request,
+        "votes/admin/roll_call.html",
+        {
+            "motion": motion,
+            "roll": roll,
+            "voted_count": voted.count(),
+            "header_title": _("Roll call: %(motion)s") % {"motion": motion},
+            **template_context,
+        },
+        status=status,
     )
-    options = list(motion.options.order_by("sort_order", "pk"))
+
+
+def _named_hall(request, motion):
+    """One row per eligible person who has not voted yet: present or not, and their choice."""
     if request.method == "POST":
         recorded, refused = 0, []
         # Everyone on the roll, not only those the form listed: whoever voted online since
         # the form was drawn is refused by ``cast`` with a message, not silently skipped.
-        for person in Person.objects.filter(pk__in=motion.roll.values("person_id")).order_by(
-            "building", "name"
-        ):
+        for person in _on_the_roll(motion):
             choice = request.POST.get(f"person-{person.pk}", "")
             if not choice:
-                continue  # absent, or did not vote: nothing is recorded for them
+                continue  # present without voting, or absent: nothing is recorded for them
+            if not request.POST.get(f"present-{person.pk}"):
+                # Only someone in the hall can vote in the hall; recording them anyway would
+                # take their online vote from them.
+                refused.append(f"{person.name}: {NOT_PRESENT}")
+                continue
             try:
                 cast(
                     motion.pk, person, choice, channel=BallotChannel.HALL, recorded_by=request.user
@@ -64,16 +103,66 @@ def roll_call(request, pk):
         for message in refused:
             messages.error(request, message)
         return redirect(reverse("votes_roll_call", args=[motion.pk]))
-    return TemplateResponse(
+    return _page(request, motion, {"options": list(motion.options.order_by("sort_order", "pk"))})
+
+
+def _secret_hall(request, motion):
+    """Step 1, who took a paper ballot (a hall receipt each); step 2, the counted totals.
+
+    Nothing posted or shown here ties a person to a choice: the attendance form lists people
+    and no options, the count form lists options and no people.
+    """
+    count_form = None
+    if request.method == "POST" and request.POST.get("step") == "attendance":
+        wanted = set(request.POST.getlist("present"))
+        recorded, refused = 0, []
+        for person in _on_the_roll(motion):
+            if str(person.pk) not in wanted:
+                continue
+            try:
+                record_attendance(motion.pk, person, recorded_by=request.user)
+            except VoteRefused as refusal:
+                refused.append(f"{person.name}: {refusal.message}")
+            else:
+                recorded += 1
+        if recorded:
+            messages.success(
+                request, _("Paper ballots handed out: %(count)d.") % {"count": recorded}
+            )
+        for message in refused:
+            messages.error(request, message)
+        return redirect(reverse("votes_roll_call", args=[motion.pk]))
+    handed_out = motion.paper_ballots_outstanding()
+    options = motion.options.order_by("sort_order", "pk")
+    hall_count = HallCount.objects.filter(motion=motion).first()
+    if request.method == "POST" and request.POST.get("step") == "count":
+        refusal = COUNT_ENTERED if hall_count else NOTHING_TO_COUNT if handed_out <= 0 else None
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(reverse("votes_roll_call", args=[motion.pk]))
+        count_form = HallCountForm(request.POST, options=options, handed_out=handed_out)
+        if count_form.is_valid():
+            try:
+                record_hall_count(motion.pk, count_form.totals(), counted_by=request.user)
+            except VoteRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    _("The hall's count is recorded (paper ballots: %(count)d).")
+                    % {"count": handed_out},
+                )
+            return redirect(reverse("votes_roll_call", args=[motion.pk]))
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was recorded: choose a step of the roll call."))
+        return redirect(reverse("votes_roll_call", args=[motion.pk]))
+    if count_form is None and hall_count is None and handed_out > 0:
+        count_form = HallCountForm(options=options, handed_out=handed_out)
+    return _page(
         request,
-        "votes/admin/roll_call.html",
-        {
-            "motion": motion,
-            "roll": roll,
-            "options": options,
-            "voted_count": len(voted),
-            "header_title": _("Roll call: %(motion)s") % {"motion": motion},
-        },
+        motion,
+        {"hall_count": hall_count, "handed_out": handed_out, "count_form": count_form},
+        status=400 if count_form is not None and count_form.is_bound else 200,
     )
 
 

@@ -6,7 +6,7 @@ app is meant to be imported elsewhere.
 
 from django.db.models import Count
 
-from .models import Ballot, Motion, MotionKind, MotionState
+from .models import POSITIVE, Ballot, Motion, MotionKind, MotionState
 
 
 def evaluation_summary(person, year=None):
@@ -22,7 +22,7 @@ def evaluation_summary(person, year=None):
         motions = motions.filter(closed_at__year=year)
     rows = (
         Ballot.objects.filter(motion__in=motions)
-        .values("option__sort_order", "option__label")
+        .values("option__sort_order", "option__label", "option__meaning")
         .annotate(n=Count("pk"))
         .order_by("option__sort_order")
     )
@@ -30,6 +30,6 @@ def evaluation_summary(person, year=None):
     if not counts:
         return None
     total = sum(n for _label, n in counts)
-    # By the default options' order: satisfied, basically satisfied, dissatisfied.
-    positive = sum(row["n"] for row in rows if row["option__sort_order"] in (0, 1))
+    # By what each option means, not where it is listed.
+    positive = sum(row["n"] for row in rows if row["option__meaning"] in POSITIVE)
     return {"counts": counts, "ballots": total, "satisfaction": positive / total if total else 0.0}

@@ -11,5 +11,15 @@ class VotesConfig(AppConfig):
 
         from .models import Ballot, BallotReceipt
 
-        # Ballots are never changed or removed, by anyone, once cast.
-        register_append_only(Ballot, BallotReceipt)
+        # Ballots are never changed or removed, by anyone, once cast; only a secret motion's
+        # close rewrites its ballot box (``votes.services.close_ballot_box``).
+        register_append_only(BallotReceipt)
+        # A hall's count (HallCount) is entered once by the roll-call view, which has no way
+        # to change it; it keeps history, so a change behind the site is found by
+        # verify_audit, and the ballots it became are append-only and sealed at close.
+        register_append_only(Ballot, rewritable=True)
+
+        from .sealing import connect
+
+        # The roll, the receipts and the closed ballot box in the audit chain.
+        connect()

@@ -1,13 +1,16 @@
-"""Demo votes: a published motion, an election and evaluations, and one open motion the
-demo representative has not voted on yet."""
+"""Demo votes: a published motion, an election and evaluations, one open motion the demo
+representative has not voted on yet, and one open secret motion waiting for the hall."""
 
 import contextlib
+from collections import Counter
 
 from core.transitions import perform
 from people.models import Person
 
 from .models import BallotChannel, Motion, MotionKind, MotionOption, Rule
-from .services import VoteRefused, cast
+from .services import VoteRefused, cast, record_attendance, record_hall_count
+
+OPEN_SECRET_MOTION = "关于小区公共收益使用方案的无记名表决"
 
 
 def run(motion, clerk, *steps):
@@ -15,9 +18,11 @@ def run(motion, clerk, *steps):
         perform(motion, step, clerk)
 
 
-def vote_all(motion, pattern, clerk):
-    """Everyone on the roll but the demo representative votes, choices following ``pattern``."""
+def vote_all(motion, pattern, clerk, *, online=False):
+    """Everyone on the roll but the demo representative votes, choices following ``pattern``:
+    in the hall (a secret vote: who took a paper ballot, then the counted totals), or online."""
     options = list(motion.options.order_by("sort_order", "pk"))
+    totals = Counter()
     for number, entry in enumerate(
         motion.roll.select_related("person").order_by("person__name", "pk")
     ):
@@ -28,13 +33,22 @@ def vote_all(motion, pattern, clerk):
             continue  # absent
         # Re-running the seed meets ballots cast already: those are left as they are.
         with contextlib.suppress(VoteRefused):
-            cast(
-                motion.pk,
-                entry.person,
-                options[choice].pk,
-                channel=BallotChannel.HALL,
-                recorded_by=clerk,
-            )
+            if online:
+                cast(motion.pk, entry.person, options[choice].pk)
+            elif motion.secret:
+                record_attendance(motion.pk, entry.person, recorded_by=clerk)
+                totals[options[choice].pk] += 1
+            else:
+                cast(
+                    motion.pk,
+                    entry.person,
+                    options[choice].pk,
+                    channel=BallotChannel.HALL,
+                    recorded_by=clerk,
+                )
+    if totals:
+        with contextlib.suppress(VoteRefused):
+            record_hall_count(motion.pk, dict(totals), counted_by=clerk)
 
 
 def seed(*, scale, users):
@@ -95,5 +109,19 @@ def seed(*, scale, users):
         )
         run(motion, clerk, "open")
         vote_all(motion, [0, 1, None, 0], clerk)
+        created += 1
+
+    # Open and secret: a few voted online before the meeting; the clerk's hall roll call
+    # (attendance, then the counted totals) is still to come.
+    if not Motion.objects.filter(title=OPEN_SECRET_MOTION).exists():
+        motion = Motion.objects.create(
+            kind=MotionKind.MOTION,
+            title=OPEN_SECRET_MOTION,
+            secret=True,
+            rule=Rule.SIMPLE,
+            description="小区公共收益2027年度使用方案（楼道照明、监控维护），无记名表决。",
+        )
+        run(motion, clerk, "open")
+        vote_all(motion, [0, None, None, 1, None, None, None], clerk, online=True)
         created += 1
     return created

@@ -15,3 +15,13 @@ class MotionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Motion
+
+
+class HallCountFactory(factory.django.DjangoModelFactory):
+    """The clerk's count of a secret vote's paper ballots (tests build it directly)."""
+
+    class Meta:
+        model = "votes.HallCount"
+
+    motion = factory.SubFactory(MotionFactory, secret=True)
+    ballots = 0

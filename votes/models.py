@@ -7,7 +7,9 @@ changes to the register do not move the count. Each eligible person casts at mos
 ballot (a unique receipt in the database), online or through the clerk's roll call; once
 the motion is closed nothing about its ballots can change. Quorum and outcome are
 computed from the ballots and the roll, never typed in. For a secret motion the ballot
-holds no voter and no time, so neither the results nor the history tie a choice to a person.
+holds no voter and no time, so neither the results nor the history tie a choice to a person;
+closing rewrites its ballot box so that not even ids, order or storage pair a receipt with a
+choice (``votes.services.close_ballot_box``; the threat model is in the README).
 """
 
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -52,11 +54,32 @@ class BallotChannel(models.TextChoices):
     HALL = "hall", _("in the hall (roll call)")
 
 
+class OptionMeaning(models.TextChoices):
+    """What an option stands for, whatever its label or place: the count reads this."""
+
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
 # The options a motion of each kind starts with (elections list their candidates instead).
 DEFAULT_OPTIONS = {
-    MotionKind.MOTION: [_("For"), _("Against"), _("Abstain")],
-    MotionKind.EVALUATION: [_("Satisfied"), _("Basically satisfied"), _("Dissatisfied")],
+    MotionKind.MOTION: [
+        (_("For"), OptionMeaning.FOR),
+        (_("Against"), OptionMeaning.AGAINST),
+        (_("Abstain"), OptionMeaning.ABSTAIN),
+    ],
+    MotionKind.EVALUATION: [
+        (_("Satisfied"), OptionMeaning.SATISFIED),
+        (_("Basically satisfied"), OptionMeaning.BASICALLY_SATISFIED),
+        (_("Dissatisfied"), OptionMeaning.DISSATISFIED),
+    ],
 }
+# An evaluation's satisfaction: the share of ballots with one of these meanings.
+POSITIVE = (OptionMeaning.SATISFIED, OptionMeaning.BASICALLY_SATISFIED)
 
 
 class MotionQuerySet(models.QuerySet):
@@ -141,12 +164,28 @@ class Motion(FSMModelMixin, ClusterableModel):
         """Who may vote, as the register stands now (the roll is fixed at opening)."""
         people = Person.objects.active()
         if self.kind == MotionKind.EVALUATION:
-            return people.filter(models.Q(is_representative=True) | models.Q(is_party_member=True))
+            # The cadre evaluated does not mark their own evaluation.
+            return people.filter(
+                models.Q(is_representative=True) | models.Q(is_party_member=True)
+            ).exclude(pk=self.subject_id)
         return people.filter(is_representative=True)
 
     # Conditions of the transitions: each is a reason the step can be refused.
     def has_options(self):
         return self.options.count() >= 2
+
+    def paper_ballots_outstanding(self):
+        """Paper ballots handed out in the hall of a secret vote and not yet counted."""
+        if not self.secret:
+            return 0
+        handed_out = self.receipts.filter(channel=BallotChannel.HALL).count()
+        counted = HallCount.objects.filter(motion=self).values_list("ballots", flat=True).first()
+        return handed_out - (counted or 0)
+
+    def hall_counted(self):
+        # Closing before the count would lose the hall's ballots: the receipts say these
+        # people voted, and nothing could add their choices afterwards.
+        return self.paper_ballots_outstanding() == 0
 
     @transition(
         field=state,
@@ -170,16 +209,39 @@ class Motion(FSMModelMixin, ClusterableModel):
         RollEntry.objects.bulk_create(
             [RollEntry(motion=self, person=person) for person in self.eligible_people()]
         )
+        # The roll is final: seal it into the audit chain, in the same transaction.
+        from .sealing import seal_roll
+
+        seal_roll(self, by)
 
     @transition(
         field=state,
         source=MotionState.OPEN,
         target=MotionState.CLOSED,
         permission=RUN,
-        custom={"label": _("Close the vote")},
+        conditions=[hall_counted],
+        custom={
+            "label": _("Close the vote"),
+            "refused": _(
+                "Count the paper ballots handed out in the hall (roll call) before the vote closes."
+            ),
+        },
     )
     def close(self, by=None):
+        """Close, and for a secret vote rewrite the ballot box so that nothing stored pairs
+        a receipt with a choice (``votes.services.close_ballot_box``). The transition runner
+        saves the new state in the same transaction: the rewrite and the close commit
+        together or not at all."""
+        # Imported here: the services module builds on these models.
+        from .services import close_ballot_box
+
         self.closed_at = timezone.now()
+        close_ballot_box(self)
+        # The ballots are final from here on: seal them (and the receipts) into the audit
+        # chain, in the same transaction as the close.
+        from .sealing import seal_ballot_box
+
+        seal_ballot_box(self, by)
 
     @transition(
         field=state,
@@ -208,8 +270,8 @@ class Motion(FSMModelMixin, ClusterableModel):
         # Stored in the community's own language, whoever creates the vote.
         with translation.override(settings.LANGUAGE_CODE):
             MotionOption.objects.bulk_create(
-                MotionOption(motion=self, label=str(label), sort_order=order)
-                for order, label in enumerate(DEFAULT_OPTIONS[self.kind])
+                MotionOption(motion=self, label=str(label), meaning=meaning, sort_order=order)
+                for order, (label, meaning) in enumerate(DEFAULT_OPTIONS[self.kind])
             )
 
     @property
@@ -220,6 +282,16 @@ class Motion(FSMModelMixin, ClusterableModel):
 class MotionOption(Orderable):
     motion = ParentalKey(Motion, related_name="options", on_delete=models.CASCADE)
     label = models.CharField(_("option"), max_length=100)
+    meaning = models.CharField(
+        _("meaning"),
+        max_length=30,
+        choices=OptionMeaning.choices,
+        blank=True,
+        help_text=_(
+            "What this option stands for in the count (a motion is carried by its “for” "
+            "option). Leave empty for an election's candidates."
+        ),
+    )
     candidate = models.ForeignKey(
         Person,
         verbose_name=_("candidate"),
@@ -272,8 +344,35 @@ class BallotReceipt(models.Model):
         return f"{self.motion_id}: {self.person_id}"
 
 
+class HallCount(models.Model):
+    """The counted paper ballots of a secret vote's hall, entered once by the clerk.
+
+    The hall's attendance is its receipts (channel "hall"); the totals per option become
+    ballots with no voter and no time. This record only says how many paper ballots were
+    counted, by whom and when: one per motion, so a second count is refused by the database.
+    """
+
+    motion = models.OneToOneField(Motion, on_delete=models.PROTECT, related_name="hall_count")
+    ballots = models.PositiveIntegerField(_("paper ballots counted"))
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_at = models.DateTimeField(_("counted"), default=timezone.now)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("hall count")
+        verbose_name_plural = _("hall counts")
+
+    def __str__(self):
+        return f"{self.motion}: {self.ballots}"
+
+
 class Ballot(models.Model):
-    """A choice. For a secret motion it holds no voter and no time."""
+    """A choice. For a secret motion it holds no voter and no time, and once the motion has
+    closed its id and place say nothing either: the close re-inserts the ballots in the order
+    of their options (``votes.services.close_ballot_box``)."""
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="ballots")
     option = models.ForeignKey(MotionOption, on_delete=models.PROTECT, related_name="ballots")

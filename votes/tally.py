@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import MotionKind, Rule
+from .models import MotionKind, OptionMeaning, Rule
 
 
 @dataclass
@@ -15,6 +15,7 @@ class OptionCount:
     label: str
     votes: int
     share: float  # of the votes cast, 0..1
+    meaning: str = ""  # OptionMeaning, or empty (an election's candidate)
 
 
 @dataclass
@@ -55,7 +56,9 @@ def passes(votes, cast, roll, rule):
 
 def tally(motion):
     """The result of ``motion``: three queries whatever the number of ballots."""
-    options = list(motion.options.order_by("sort_order", "pk").values_list("pk", "label"))
+    options = list(
+        motion.options.order_by("sort_order", "pk").values_list("pk", "label", "meaning")
+    )
     by_option = dict(
         motion.ballots.values_list("option_id")
         .annotate(n=Count("pk"))
@@ -65,8 +68,14 @@ def tally(motion):
     cast = sum(by_option.values())
     result = Result(roll=roll, cast=cast, quorum_needed=quorum_needed(roll, motion.quorum_percent))
     result.counts = [
-        OptionCount(pk, label, by_option.get(pk, 0), (by_option.get(pk, 0) / cast) if cast else 0.0)
-        for pk, label in options
+        OptionCount(
+            pk,
+            label,
+            by_option.get(pk, 0),
+            (by_option.get(pk, 0) / cast) if cast else 0.0,
+            meaning,
+        )
+        for pk, label, meaning in options
     ]
     if not result.quorum_met:
         result.outcome = _("Not valid: the quorum was not reached.")
@@ -75,9 +84,10 @@ def tally(motion):
         # The evaluation is the counts themselves; its summary is in ``evaluation_summary``.
         result.outcome = _("Counted.")
         return result
-    # A motion is carried by its first option ("for"); an election by its leading candidate.
+    # A motion is carried by the option that means "for", wherever the clerk listed it; an
+    # election by its leading candidate.
     if motion.kind == MotionKind.MOTION:
-        candidates = result.counts[:1]
+        candidates = [c for c in result.counts if c.meaning == OptionMeaning.FOR][:1]
     else:
         top = max((c.votes for c in result.counts), default=0)
         candidates = [c for c in result.counts if c.votes == top and top > 0]

@@ -56,7 +56,8 @@ def index(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def detail(request, pk):
-    motion = get_object_or_404(Motion.objects.select_related("subject", "meeting"), pk=pk)
+    motions = Motion.objects.select_related("subject", "meeting")
+    motion = get_object_or_404(motions, pk=pk)
     if motion.state == MotionState.DRAFT:
         raise Http404
     person = _person(request)
@@ -71,13 +72,22 @@ def detail(request, pk):
             error = refusal.message
             status = 409 if refusal.message != _("Choose one of the options.") else 400
         else:
-            messages.success(
-                request,
-                _("Your ballot is recorded: %(option)s. Thank you for voting.")
-                % {"option": option.label},
-            )
+            if motion.secret:
+                # Not even the voter's own next page (nor the messages cookie that carries
+                # it) repeats a secret choice.
+                messages.success(request, _("Your ballot is recorded. Thank you for voting."))
+            else:
+                messages.success(
+                    request,
+                    _("Your ballot is recorded: %(option)s. Thank you for voting.")
+                    % {"option": option.label},
+                )
             return redirect("votes:detail", pk=motion.pk)
-        motion.refresh_from_db()
+        # Read again (the vote may have closed meanwhile) as a fresh instance: django-fsm's
+        # refresh_from_db() lifts the state field's protection for the whole class while it
+        # runs, so simultaneous requests for one motion meet it half-restored
+        # ("AttributeError: Direct state modification is not allowed", a server error).
+        motion = motions.get(pk=motion.pk)
     eligible, has_voted = _standing(motion, person)
     context = {
         "motion": motion,

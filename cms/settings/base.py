@@ -100,6 +100,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes SQLite's write lock when it begins, so simultaneous writers wait
+    # their turn (up to the timeout). Begun as readers, two of them deadlock as they start to
+    # write and one is refused at once: "database is locked", a server error (two ballots
+    # sent at once by one representative, for one).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -196,6 +202,10 @@ DUTY_RESPONSE_HOURS = {
     "service": 72,
     "other": 72,
 }
+
+# Where a new online request is emailed when no cadre is on today's shift (duty/notify.py);
+# empty: nobody is emailed then. Production reads it from the environment.
+DUTY_OFFICE_EMAIL = ""
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

@@ -1,8 +1,10 @@
 """Helpers for the audit tests: finding a history row's chain entry, tampering like an intruder."""
 
+import io
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import connection
 
 from audit.database import append_only_tables
@@ -58,3 +60,15 @@ def _set_triggers(cursor, tables, switch):
             f"ALTER TABLE {connection.ops.quote_name(table)} {switch} TRIGGER audit_append_only"
         )
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def run_verify(*args):
+    """``verify_audit`` with ``args``: (exit code, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit", *args, stdout=stdout, stderr=stderr)
+    except SystemExit as exit_:
+        code = exit_.code
+    else:
+        code = 0
+    return code, stdout.getvalue(), stderr.getvalue()

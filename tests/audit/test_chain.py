@@ -21,22 +21,10 @@ from people.factories import PersonFactory
 from people.models import Person
 from tests.home.factories import StandardPageFactory
 
-from .support import append_only_lifted, entries_for, entry_for, history_rows
+from .support import append_only_lifted, entries_for, entry_for, history_rows, run_verify
 
 HISTORY_TABLE = "people_historicalperson"
 ENTRY_TABLE = "audit_auditentry"
-
-
-def run_verify(*args):
-    """``verify_audit`` with ``args``: (exit code, stdout, stderr)."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=stdout, stderr=stderr)
-    except SystemExit as exit_:
-        code = exit_.code
-    else:
-        code = 0
-    return code, stdout.getvalue(), stderr.getvalue()
 
 
 def check():
@@ -215,7 +203,7 @@ class TestTamperedHistoryRows:
     def test_a_history_row_inserted_in_the_database(self, history):
         row, _entry = middle_person_row(history)
         columns = ", ".join(quote(column) for column in history_columns())
-        with connection.cursor() as cursor:
+        with append_only_lifted(HISTORY_TABLE) as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(HISTORY_TABLE)} ({columns}) "
                 f"SELECT {columns} FROM {quote(HISTORY_TABLE)} WHERE history_id = %s",
@@ -273,7 +261,7 @@ class TestTamperedEntries:
         """A forged entry copied into the chain, standing for a forged history row."""
         row, entry = middle_person_row(history)
         columns = ", ".join(quote(column) for column in history_columns())
-        with connection.cursor() as cursor:
+        with append_only_lifted(HISTORY_TABLE, ENTRY_TABLE) as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(HISTORY_TABLE)} ({columns}) "
                 f"SELECT {columns} FROM {quote(HISTORY_TABLE)} WHERE history_id = %s",

@@ -32,11 +32,12 @@ from audit.registry import audited_models, history_model, is_audited
 from core import changes, roles
 from core.forms import ReasonForm
 from duty import factories as duty_factories
+from hearings.factories import DecisionCorrectionFactory
 from home.models import StandardPage
 from opinions.factories import OpinionFactory
 from people.factories import PersonFactory
 from people.models import Person
-from votes.factories import MotionFactory
+from votes.factories import HallCountFactory, MotionFactory
 
 from .support import entries_for, entry_for, history_rows
 
@@ -55,11 +56,14 @@ FACTORIES = {
     "duty.DutyRecord": duty_factories.DutyRecordFactory,
     "duty.Inspection": duty_factories.InspectionFactory,
     "duty.InspectionRating": duty_factories.InspectionRatingFactory,
+    "hearings.DecisionCorrection": DecisionCorrectionFactory,
+    "votes.HallCount": HallCountFactory,
 }
 
 # Which field a "change" alters, for models whose first plain text field will not do.
 CHANGES = {
     "duty.Roster": {"published_at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
+    "votes.HallCount": {"ballots": 1},
 }
 
 AUDITED = audited_models()
@@ -501,6 +505,7 @@ class TestReasonAskedByTheForm:
 EXEMPT = {
     "audit.AuditEntry": "the audit chain itself: append-only, tamper-evident by its hashes",
     "audit.ChainLock": "a lock row serialising writers of the chain; holds no data",
+    "audit.Seal": "part of the audit chain: append-only, each seal has its own chain entry",
     "votes.MotionOption": "part of its motion, edited only while the motion is a draft",
     "votes.RollEntry": "written once when the vote opens and never changed",
     "votes.BallotReceipt": "append-only (code and PostgreSQL triggers); cast once, never changed",

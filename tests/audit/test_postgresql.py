@@ -190,3 +190,105 @@ class TestConcurrency:
         save_many_at_once(create_and_save, list(range(THREADS)))
         assert_one_chain(THREADS + THREADS * SAVES)
         assert ChainLock.objects.get().appends == THREADS + THREADS * SAVES
+
+
+def refused_insert():
+    """Refused: the row does not come through the site's recording layer."""
+    return pytest.raises(DatabaseError, match="history is written only by the site")
+
+
+class TestForgedInsertsAreRefused:
+    """A history row (or its many-to-many rows, or a seal) inserted by anything but the
+    site's recording layer is refused; the site's own writes pass."""
+
+    def test_every_history_table_has_the_insert_trigger(self):
+        from audit.database import chained_tables
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tgrelid::regclass::text FROM pg_trigger "
+                "WHERE tgname = 'audit_append_only' AND tgenabled = 'O' "
+                "AND tgfoid = 'audit_refuse_change_or_forged_insert'::regproc "
+                "AND tgtype & 4 = 4"  # fires on INSERT
+            )
+            tables = {name.strip('"') for (name,) in cursor.fetchall()}
+        expected = set(chained_tables())
+        assert {
+            "people_historicalperson",
+            "audit_seal",
+            "duty_historicalinspection_sampled",
+        } <= expected
+        assert expected <= tables
+
+    def test_a_forged_history_row_is_refused(self):
+        person = PersonFactory(name="王建国")
+        row = history_rows(person).last()
+        columns = [
+            field.column
+            for field in HistoricalPerson._meta.concrete_fields
+            if field.column != "history_id"
+        ]
+        names = ", ".join(quote(column) for column in columns)
+        with refused_insert(), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote('people_historicalperson')} ({names}) "
+                f"SELECT {names} FROM {quote('people_historicalperson')} WHERE history_id = %s",
+                [row.pk],
+            )
+        assert HistoricalPerson.objects.count() == 1
+        assert verify(history_models=history_models()).ok
+
+    def test_a_forged_history_row_through_the_orm_is_refused(self):
+        person = PersonFactory(name="王建国")
+        row = history_rows(person).last()
+        row.pk = None
+        row.history_change_reason = "伪造"
+        with refused_insert(), transaction.atomic():
+            # bulk_create sends no signal, so nothing chains it.
+            HistoricalPerson.objects.bulk_create([row])
+        assert HistoricalPerson.objects.count() == 1
+
+    def test_a_forged_many_to_many_history_row_is_refused(self):
+        from audit.registry import m2m_history_models
+        from duty.factories import DutyRecordFactory, InspectionFactory
+        from duty.models import Inspection
+
+        inspection = InspectionFactory()
+        record = DutyRecordFactory()
+        inspection.sampled.add(record)
+        historical = history_model(Inspection)
+        (sampled,) = m2m_history_models(historical)
+        last = historical.objects.filter(id=inspection.pk).latest("history_id")
+        with refused_insert(), transaction.atomic():
+            sampled._base_manager.bulk_create(
+                [
+                    sampled(
+                        id=999, history_id=last.pk + 100, inspection=inspection, dutyrecord=record
+                    )
+                ]
+            )
+        assert sampled._base_manager.count() == 1
+
+    def test_a_forged_seal_is_refused(self):
+        from audit.models import Seal
+
+        PersonFactory()
+        with refused_insert(), transaction.atomic():
+            Seal.objects.create(
+                label="votes.roll", content_type_id=1, object_id="1", rows=[], digest="0" * 64
+            )
+        assert not Seal.objects.exists()
+
+    def test_the_sites_own_writes_pass(self, superuser):
+        from duty.factories import DutyRecordFactory, InspectionFactory
+
+        with transaction.atomic():
+            person = PersonFactory()
+            person.notes = "回访"
+            person._history_user = superuser
+            person.save()
+            inspection = InspectionFactory()
+            inspection.sampled.add(*DutyRecordFactory.create_batch(2))
+            inspection.delete()
+        assert history_rows(person).count() == 2
+        assert verify(history_models=history_models()).ok

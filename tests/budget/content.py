@@ -23,7 +23,15 @@ from opinions.factories import OpinionFactory
 from people.factories import PersonFactory, UserFactory
 from people.models import Person
 from votes.factories import MotionFactory
-from votes.models import Ballot, BallotChannel, BallotReceipt, Motion, MotionKind, MotionState
+from votes.models import (
+    Ballot,
+    BallotChannel,
+    BallotReceipt,
+    HallCount,
+    Motion,
+    MotionKind,
+    MotionState,
+)
 
 SCALE = 10
 
@@ -56,9 +64,9 @@ HEARINGS_PATHS = [
     "/",
 ]
 HEARINGS_OPINION_PAGES = ["briefing-1", "garden-hearing", "parking-fee-hearing"]
-DEMO_RECORDS = 7  # duty.demo.RECORDS, once per unit of scale
+DEMO_RECORDS = 8  # duty.demo.RECORDS (one reopened since issue 11), once per unit of scale
 
-# The demo holds six votes (a motion, an election, three evaluations, one open motion).
+# The demo holds seven votes (a motion, an election, three evaluations, two open motions).
 MOTIONS = 60
 ROLL = 40
 # The demo's open motion, which its representative has not voted on yet.
@@ -123,6 +131,9 @@ def add_ballots(motion, people, pattern):
     BallotReceipt.objects.bulk_create(
         BallotReceipt(motion=motion, person=person, channel=BallotChannel.HALL) for person in people
     )
+    if motion.secret:
+        # A secret vote's paper ballots are counted before it may close.
+        HallCount.objects.create(motion=motion, ballots=len(people))
 
 
 def make_motions(count, clerk, people, *, state=MotionState.PUBLISHED, **fields):

@@ -19,7 +19,7 @@ from core.ratelimit import PublicFormLimit
 from core.search import index_terms
 from duty.forms import RequestForm
 from hearings.factories import BriefingPageFactory, HearingPageFactory
-from hearings.models import HearingPage
+from hearings.models import DecisionState, HearingPage
 from home.models import StandardPage
 from opinions.forms import OpinionForm
 from opinions.models import Opinion
@@ -77,7 +77,12 @@ class TestHanTextIsDerivedFromTheSearchFields:
         assert "内部" not in terms
 
     def test_rich_text_gives_its_text_not_its_markup(self):
-        page = HearingPage(title="听证会", summary='<p class="x">加装电梯</p>')
+        # (A hearing's summary is searchable only once its decision is published.)
+        page = HearingPage(
+            title="听证会",
+            summary='<p class="x">加装电梯</p>',
+            decision_state=DecisionState.PUBLISHED,
+        )
         terms = page.han_search_text().split()
         assert "电梯" in terms
         assert not [term for term in terms if "<" in term or "class" in term]

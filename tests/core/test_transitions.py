@@ -101,7 +101,7 @@ class TestDeclarations:
             "demote",
         ]
         assert labelled_transitions(Motion) == ["open", "close", "publish_results"]
-        assert labelled_transitions(DutyRecord) == ["take_on", "resolve", "refer"]
+        assert labelled_transitions(DutyRecord) == ["take_on", "resolve", "refer", "reopen"]
         assert labelled_transitions(HearingPage) == ["publish_decision"]
         with translation.override("en"):
             assert str(transition_label(Opinion, "mark_spam")) == "Mark as spam"

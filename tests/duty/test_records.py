@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core import roles
@@ -129,12 +130,14 @@ class TestTheCadresSteps:
 
     def test_an_answer_time_is_kept_when_written_before_closing(self, make_record, cadre, clock):
         record = make_record(DutyRecordState.IN_PROGRESS, **ANSWERED)
+        written = clock.moment
         clock.advance(hours=5)
 
         perform(record, "resolve", cadre)
 
+        # Answering is timed from the answer written, not from the closing (issue 11).
         record = fresh(record)
-        assert record.answered_at == clock.moment
+        assert record.answered_at == written
         assert record.closed_at == clock.moment
 
 
@@ -440,3 +443,220 @@ class TestAwaiting:
 
         assert response.status_code == 200
         assert "13712345678" in response.content.decode()
+
+
+def edit_url(record, view="edit"):
+    return reverse(f"wagtailsnippets_duty_dutyrecord:{view}", args=[record.pk])
+
+
+def record_form(record, **changes):
+    """The record's admin form as it stands, with ``changes``."""
+    local = timezone.localtime(record.received_at)
+    return {
+        "received_at": local.strftime("%Y-%m-%d %H:%M"),
+        "channel": record.channel,
+        "category": record.category,
+        "resident_name": record.resident_name,
+        "resident_contact": record.resident_contact,
+        "request": record.request,
+        "shift": record.shift_id or "",
+        "handled_by": record.handled_by_id or "",
+        "undertaken": record.undertaken,
+        "answer": record.answer,
+        "result": record.result,
+        "change_reason": "",
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+class TestAnsweringIsTimedFromTheAnswer:
+    def test_answered_at_is_stamped_when_the_answer_is_first_written(
+        self, make_record, cadre, clock
+    ):
+        record = make_record(DutyRecordState.IN_PROGRESS)
+        clock.advance(hours=2)
+        written = clock.moment
+
+        response = logged_in(cadre).post(edit_url(record), record_form(record, answer="已派电工。"))
+
+        assert response.status_code == 302
+        assert fresh(record).answered_at == written
+        clock.advance(hours=8)
+        record = fresh(record)
+        record.answer, record.result = "已派电工，明早维修。", "已修好。"
+        perform(record, "resolve", cadre)
+        record = fresh(record)
+        assert record.answered_at == written
+        assert record.closed_at == clock.moment
+
+    def test_the_median_hours_to_answer_measure_answering_not_closing(self, cadre, clock):
+        from duty.report import assessment
+
+        received = clock.moment
+        record = DutyRecordFactory(received_at=received)
+        perform(record, "take_on", cadre)
+        clock.advance(hours=2)
+        record.answer = "已联系物业。"
+        record.save()
+        clock.advance(hours=30)
+        record.result = "已解决。"
+        perform(record, "resolve", cadre)
+
+        (figure,) = [
+            f
+            for f in assessment(timezone.localdate(received), timezone.localdate())
+            if f.cadre == cadre.person
+        ]
+        assert figure.median_hours_to_answer == pytest.approx(2.0)
+
+
+@pytest.mark.django_db
+class TestTheTimeReceivedIsFixed:
+    def test_the_edit_form_does_not_change_it(self, make_record, cadre, clock):
+        record = make_record(received_at=clock.moment - datetime.timedelta(hours=3))
+        received, due = record.received_at, record.due_at
+        earlier = timezone.localtime(received - datetime.timedelta(days=2))
+
+        response = logged_in(cadre).post(
+            edit_url(record),
+            record_form(
+                record, received_at=earlier.strftime("%Y-%m-%d %H:%M"), undertaken="已查看"
+            ),
+        )
+
+        assert response.status_code == 302
+        record = fresh(record)
+        assert (record.received_at, record.due_at) == (received, due)
+        assert record.undertaken == "已查看"
+
+    def test_a_correction_is_its_own_step_with_a_reason(self, make_record, cadre, clock):
+        record = make_record(category=RequestCategory.REPAIR, received_at=clock.moment)
+        corrected = timezone.localtime(clock.moment - datetime.timedelta(hours=5)).replace(
+            second=0, microsecond=0
+        )
+
+        response = logged_in(cadre).post(
+            edit_url(record, "correct_received"),
+            {"received_at": corrected.strftime("%Y-%m-%d %H:%M"), "reason": "电话记录时间有误"},
+        )
+
+        assert response.status_code == 302
+        record = fresh(record)
+        assert record.received_at == corrected
+        assert record.due_at == corrected + datetime.timedelta(
+            hours=settings.DUTY_RESPONSE_HOURS["repair"]
+        )
+        latest = record.history.latest()
+        assert (latest.history_user_id, latest.history_change_reason) == (
+            cadre.pk,
+            "电话记录时间有误",
+        )
+
+    def test_a_correction_needs_its_reason(self, make_record, cadre, clock):
+        record = make_record(received_at=clock.moment)
+
+        response = logged_in(cadre).post(
+            edit_url(record, "correct_received"),
+            {"received_at": "2020-01-01 08:00", "reason": ""},
+        )
+
+        assert response.status_code == 200
+        assert fresh(record).received_at == clock.moment
+
+    @pytest.mark.parametrize("group", [roles.SUPERVISORS, roles.EDITORS, roles.MEETING_CLERKS])
+    def test_nobody_else_corrects_it(self, make_record, make_user, clock, group):
+        record = make_record(received_at=clock.moment)
+
+        response = logged_in(make_user(group)).post(
+            edit_url(record, "correct_received"),
+            {"received_at": "2020-01-01 08:00", "reason": "改"},
+        )
+
+        assert_refused_in_admin(response)
+        assert fresh(record).received_at == clock.moment
+
+
+@pytest.mark.django_db
+class TestTheDueTimeFollowsTheCategory:
+    def test_changing_the_category_in_the_admin_moves_the_due_time(self, make_record, cadre, clock):
+        record = make_record(category=RequestCategory.OTHER, received_at=clock.moment)
+
+        response = logged_in(cadre).post(
+            edit_url(record), record_form(record, category=RequestCategory.SECURITY)
+        )
+
+        assert response.status_code == 302
+        hours = settings.DUTY_RESPONSE_HOURS["security"]
+        assert fresh(record).due_at == clock.moment + datetime.timedelta(hours=hours)
+
+    def test_a_later_change_of_the_targets_does_not_move_a_recorded_promise(
+        self, make_record, settings, clock
+    ):
+        record = make_record(category=RequestCategory.REPAIR, received_at=clock.moment)
+        due = record.due_at
+        settings.DUTY_RESPONSE_HOURS = {**settings.DUTY_RESPONSE_HOURS, "repair": 1}
+
+        record = fresh(record)
+        record.undertaken = "已查看"
+        record.save()
+
+        assert fresh(record).due_at == due
+
+
+@pytest.mark.django_db
+class TestClosedRecordsAreReadOnly:
+    @pytest.mark.parametrize("closed", [DutyRecordState.RESOLVED, DutyRecordState.REFERRED])
+    def test_the_edit_form_refuses_a_closed_record(self, make_record, cadre, closed):
+        record = make_record(closed)
+        client = logged_in(cadre)
+
+        assert client.get(edit_url(record)).status_code == 302
+        response = client.post(
+            edit_url(record), record_form(record, answer="改写的答复", result="改写的结果")
+        )
+
+        assert response.status_code == 302
+        assert response["Location"] == edit_url(record, "inspect")
+        record = fresh(record)
+        assert (record.answer, record.result) == (ANSWERED["answer"], ANSWERED.get("result", ""))
+        assert record.state == closed
+
+    def test_a_correction_reopens_the_record_with_a_reason(self, make_record, cadre):
+        record = make_record(DutyRecordState.RESOLVED)
+        answered_at = record.answered_at
+
+        with pytest.raises(ValueError):
+            perform(record, "reopen", cadre)
+        assert fresh(record).state == DutyRecordState.RESOLVED
+        response = logged_in(cadre).post(step_url(record, "reopen"), {"reason": ""})
+        assert response.status_code == 200
+        assert fresh(record).state == DutyRecordState.RESOLVED
+
+        response = logged_in(cadre).post(step_url(record, "reopen"), {"reason": "居民反映未修好"})
+
+        assert response.status_code == 302
+        record = fresh(record)
+        assert record.state == DutyRecordState.IN_PROGRESS
+        assert record.closed_at is None
+        assert record.answered_at == answered_at
+        entry = AuditEntry.objects.get(
+            content_type__model="dutyrecord", object_id=str(record.pk), detail="reopen"
+        )
+        assert (entry.username, entry.reason) == ("cadre", "居民反映未修好")
+        # Open again, it is edited as before.
+        response = logged_in(cadre).post(edit_url(record), record_form(record, result="已复修。"))
+        assert response.status_code == 302
+        assert fresh(record).result == "已复修。"
+
+    @pytest.mark.parametrize(
+        "group", [roles.SUPERVISORS, roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS]
+    )
+    def test_nobody_else_reopens(self, make_record, make_user, group):
+        record = make_record(DutyRecordState.RESOLVED)
+        user = make_user(group)
+
+        with pytest.raises(PermissionDenied):
+            perform(record, "reopen", user, reason="改")
+        assert_refused_in_admin(logged_in(user).post(step_url(record, "reopen"), {"reason": "改"}))
+        assert fresh(record).state == DutyRecordState.RESOLVED

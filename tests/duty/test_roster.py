@@ -282,3 +282,277 @@ class TestSwaps:
             perform(swap, "accept", other_cadre)
         assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.DECLINED
         assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
+
+
+def swap_form(shift, to_person, note="家中有事", **extra):
+    return {"shift": shift.pk, "to_person": to_person.pk, "note": note, **extra}
+
+
+SWAP_ADD = "/admin/snippets/duty/shiftswap/add/"
+
+
+@pytest.mark.django_db
+class TestOnlyTheHolderAsks:
+    @pytest.fixture
+    def shift(self, cadre):
+        return DutyShiftFactory(roster=RosterFactory(month=next_month()), person=cadre.person)
+
+    def test_the_cadre_on_the_shift_asks_in_the_admin(self, shift, cadre, other_cadre):
+        response = logged_in(cadre).post(SWAP_ADD, swap_form(shift, other_cadre.person))
+
+        assert response.status_code == 302
+        swap = ShiftSwap.objects.get()
+        assert (swap.from_person, swap.to_person) == (cadre.person, other_cadre.person)
+        (created,) = swap.history.all()
+        assert created.history_user_id == cadre.pk
+
+    def test_a_colleague_cannot_ask_for_someone_elses_shift_naming_themselves(
+        self, shift, cadre, other_cadre
+    ):
+        # The form once took "asked by" as a field: a colleague named the holder as the
+        # asker and themselves as the one asked, then accepted.
+        response = logged_in(other_cadre).post(
+            SWAP_ADD, swap_form(shift, other_cadre.person, from_person=cadre.person.pk)
+        )
+
+        assert response.status_code == 200
+        assert not ShiftSwap.objects.exists()
+        assert DutyShift.objects.get(pk=shift.pk).person == cadre.person
+
+    def test_the_model_refuses_a_swap_asked_by_someone_not_on_the_shift(
+        self, shift, cadre, other_cadre
+    ):
+        from django.core.exceptions import ValidationError
+
+        swap = ShiftSwap(shift=shift, from_person=other_cadre.person, to_person=cadre.person)
+        with pytest.raises(ValidationError):
+            swap.clean()
+
+    def test_a_swap_is_not_accepted_once_the_shift_changed_hands(
+        self, shift, cadre, other_cadre, make_cadre
+    ):
+        swap = ShiftSwapFactory(shift=shift, from_person=cadre.person, to_person=other_cadre.person)
+        third, third_person = make_cadre("王三")
+        DutyShift.objects.filter(pk=shift.pk).update(person=third_person)
+
+        with pytest.raises(TransitionRefused):
+            perform(swap, "accept", other_cadre)
+        assert DutyShift.objects.get(pk=shift.pk).person == third_person
+        assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.REQUESTED
+
+
+@pytest.mark.django_db
+class TestACadreWhoseAccountIsAClerks:
+    @pytest.fixture
+    def clerk_cadre(self, make_user):
+        user = make_user(roles.MEETING_CLERKS, username="clerk-cadre")
+        PersonFactory(name="陈六", is_cadre=True, user=user)
+        return user
+
+    @pytest.fixture
+    def swap(self, cadre, clerk_cadre):
+        shift = DutyShiftFactory(roster=RosterFactory(month=next_month()), person=cadre.person)
+        return ShiftSwapFactory(shift=shift, from_person=cadre.person, to_person=clerk_cadre.person)
+
+    def test_finds_and_accepts_the_swap_asked_of_them(self, swap, clerk_cadre):
+        client = logged_in(clerk_cadre)
+
+        listing = client.get("/admin/snippets/duty/shiftswap/")
+        assert listing.status_code == 200
+        assert step_url(swap, "accept") in listing.content.decode()
+        response = client.post(step_url(swap, "accept"), {"reason": ""})
+
+        assert response.status_code == 302
+        assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.ACCEPTED
+        assert DutyShift.objects.get(pk=swap.shift_id).person == clerk_cadre.person
+
+    def test_a_clerk_who_is_not_a_cadre_still_sees_no_swaps(self, swap, clerk):
+        assert_refused_in_admin(logged_in(clerk).get("/admin/snippets/duty/shiftswap/"))
+        assert_refused_in_admin(logged_in(clerk).post(step_url(swap, "accept")))
+        assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.REQUESTED
+
+
+@pytest.mark.django_db
+class TestTheAskerWithdraws:
+    @pytest.fixture
+    def swap(self, cadre, other_cadre):
+        shift = DutyShiftFactory(roster=RosterFactory(month=next_month()), person=cadre.person)
+        return ShiftSwapFactory(shift=shift, from_person=cadre.person, to_person=other_cadre.person)
+
+    def test_the_asker_withdraws_through_the_admin(self, swap, cadre):
+        response = logged_in(cadre).post(step_url(swap, "withdraw"), {"reason": "不用换了"})
+
+        assert response.status_code == 302
+        swap = ShiftSwap.objects.get(pk=swap.pk)
+        assert swap.state == ShiftSwapState.WITHDRAWN
+        assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
+        latest = swap.history.latest()
+        assert (latest.state, latest.history_user_id) == (ShiftSwapState.WITHDRAWN, cadre.pk)
+        assert AuditEntry.objects.filter(
+            object_id=str(swap.pk), detail="withdraw", reason="不用换了"
+        ).exists()
+
+    def test_nobody_else_withdraws(self, swap, other_cadre, make_cadre, make_user):
+        third, _person = make_cadre("王三")
+        for user in [
+            other_cadre,  # who was asked
+            third,
+            make_user(roles.SUPERVISORS),
+            make_user(username="root", is_superuser=True, is_staff=True),
+        ]:
+            with pytest.raises(PermissionDenied):
+                perform(swap, "withdraw", user)
+            assert_refused_in_admin(logged_in(user).post(step_url(swap, "withdraw")))
+        assert ShiftSwap.objects.get(pk=swap.pk).state == ShiftSwapState.REQUESTED
+
+    def test_a_withdrawn_swap_cannot_be_accepted(self, swap, cadre, other_cadre):
+        perform(swap, "withdraw", cadre)
+
+        with pytest.raises(TransitionRefused):
+            perform(swap, "accept", other_cadre)
+        assert DutyShift.objects.get(pk=swap.shift_id).person == cadre.person
+
+
+def shift_url(shift, view="edit"):
+    return reverse(f"wagtailsnippets_duty_dutyshift:{view}", args=[shift.pk])
+
+
+def shift_form(shift, **changes):
+    return {
+        "roster": shift.roster_id,
+        "person": shift.person_id,
+        "date": shift.date.isoformat(),
+        "starts": shift.starts.strftime("%H:%M"),
+        "ends": shift.ends.strftime("%H:%M"),
+        "place": shift.place,
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+class TestAPublishedRosterIsFixed:
+    @pytest.fixture
+    def roster(self, cadre):
+        return roster_with_shifts(this_month(), "张一", "李二", publish_by=cadre)
+
+    @pytest.fixture
+    def shift(self, roster):
+        return roster.shifts.select_related("person").get(person__name="张一")
+
+    def test_a_duty_cadre_cannot_edit_a_shift_of_a_published_roster(
+        self, shift, cadre, other_cadre
+    ):
+        client = logged_in(cadre)
+
+        response = client.post(shift_url(shift), shift_form(shift, person=other_cadre.person.pk))
+
+        assert response.status_code == 302
+        assert DutyShift.objects.get(pk=shift.pk).person.name == "张一"
+        assert client.get(shift_url(shift)).status_code == 302
+        assert [row.history_type for row in shift.history.all()] == ["+"]
+
+    def test_nor_add_a_shift_to_it(self, roster, cadre, other_cadre):
+        before = roster.shifts.count()
+
+        response = logged_in(cadre).post(
+            "/admin/snippets/duty/dutyshift/add/",
+            {
+                "roster": roster.pk,
+                "person": other_cadre.person.pk,
+                "date": this_month().replace(day=20).isoformat(),
+                "starts": "17:30",
+                "ends": "20:30",
+                "place": "社区党群服务中心",
+            },
+        )
+
+        assert response.status_code == 200
+        assert roster.shifts.count() == before
+
+    def test_a_draft_rosters_shift_is_edited_as_before(self, cadre, other_cadre):
+        roster = roster_with_shifts(next_month(), "王三")
+        shift = roster.shifts.get()
+
+        response = logged_in(cadre).post(
+            shift_url(shift), shift_form(shift, person=other_cadre.person.pk)
+        )
+
+        assert response.status_code == 302
+        assert DutyShift.objects.get(pk=shift.pk).person == other_cadre.person
+
+    def test_nor_edit_the_published_roster(self, roster, cadre):
+        url = reverse("wagtailsnippets_duty_roster:edit", args=[roster.pk])
+
+        response = logged_in(cadre).post(url, {"month": next_month().isoformat()})
+
+        assert response.status_code == 302
+        roster.refresh_from_db()
+        assert roster.month == this_month()
+
+
+@pytest.mark.django_db
+class TestReassignment:
+    @pytest.fixture
+    def shift(self, cadre):
+        roster = roster_with_shifts(this_month(), "张一", "李二", publish_by=cadre)
+        return roster.shifts.select_related("person").get(person__name="张一")
+
+    def test_a_roster_keeper_reassigns_with_a_reason(self, client, shift, cadre, other_cadre):
+        before = shift.person
+        response = logged_in(cadre).post(
+            shift_url(shift, "reassign"),
+            {"person": other_cadre.person.pk, "reason": "张一外出培训"},
+        )
+
+        assert response.status_code == 302
+        shift = DutyShift.objects.get(pk=shift.pk)
+        assert (shift.person, shift.reassigned_from) == (other_cadre.person, before)
+        latest = shift.history.latest()
+        assert (latest.person_id, latest.history_user_id, latest.history_change_reason) == (
+            other_cadre.person.pk,
+            cadre.pk,
+            "张一外出培训",
+        )
+        entry = AuditEntry.objects.get(
+            content_type__model="dutyshift", object_id=str(shift.pk), detail="reassign"
+        )
+        assert (entry.username, entry.reason) == ("cadre", "张一外出培训")
+
+        html = text(client.get("/duty/", headers=ENGLISH))
+        assert ui("en", "reassigned from %(name)s", name="张一") in html
+        assert other_cadre.person.name in html
+
+    def test_the_listing_offers_the_reassignment_on_published_shifts(self, shift, cadre):
+        html = logged_in(cadre).get("/admin/snippets/duty/dutyshift/").content.decode()
+        assert shift_url(shift, "reassign") in html
+
+    def test_a_reassignment_needs_its_reason(self, shift, cadre, other_cadre):
+        response = logged_in(cadre).post(
+            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "  "}
+        )
+
+        assert response.status_code == 200
+        assert DutyShift.objects.get(pk=shift.pk).person.name == "张一"
+
+    @pytest.mark.parametrize(
+        "group", [roles.SUPERVISORS, roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS]
+    )
+    def test_nobody_else_reassigns(self, shift, other_cadre, make_user, group):
+        response = logged_in(make_user(group)).post(
+            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "调整"}
+        )
+
+        assert_refused_in_admin(response)
+        shift = DutyShift.objects.get(pk=shift.pk)
+        assert shift.person.name == "张一"
+        assert shift.reassigned_from is None
+
+    def test_a_draft_rosters_shift_is_not_reassigned(self, cadre, other_cadre):
+        shift = roster_with_shifts(next_month(), "王三").shifts.get()
+
+        response = logged_in(cadre).post(
+            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "调整"}
+        )
+
+        assert response.status_code == 302
+        assert DutyShift.objects.get(pk=shift.pk).reassigned_from is None

@@ -1,7 +1,9 @@
 """seed_demo's duty content: the eight posts with the people serving them, this month's
-published roster, records in every state (some overdue), a submitted inspection, and a
-swap waiting for the demo cadre; and on the residents' pages, no one's phone number."""
+published roster (one shift reassigned), records in every state (some overdue, one
+reopened), a submitted inspection, a swap waiting for the demo cadre and one withdrawn; and
+on the residents' pages, no one's phone number."""
 
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -10,7 +12,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from duty.demo import POSTS
+from duty.demo import POSTS, REASSIGNMENT_REASON
 from duty.models import (
     DutyRecord,
     DutyRecordState,
@@ -26,6 +28,7 @@ from duty.models import (
     ShiftSwapState,
 )
 from people.models import Person
+from tests.support import ui
 
 
 def seed():
@@ -89,11 +92,40 @@ class SeedDemoDutyTests(TestCase):
         self.assertTrue(all(record.inspected for record in sampled))
         self.assertTrue(Inspection.objects.filter(state=InspectionState.DRAFT).exists())
 
+    def test_an_inspection_acknowledged_by_the_cadre_it_rates(self):
+        inspection = Inspection.objects.get(state=InspectionState.ACKNOWLEDGED)
+        acknowledged = inspection.history.latest()
+        self.assertEqual(acknowledged.history_user_id, inspection.ratings.get().cadre.user_id)
+
     def test_a_swap_waits_for_the_demo_cadre(self):
-        swap = ShiftSwap.objects.get()
-        self.assertEqual(swap.state, ShiftSwapState.REQUESTED)
+        # The demo holds a withdrawn swap too (issue 11): the one waiting is found by state.
+        swap = ShiftSwap.objects.get(state=ShiftSwapState.REQUESTED)
         self.assertEqual(swap.to_person.user.username, "cadre")
         self.assertEqual(swap.shift.person, swap.from_person)
+
+    def test_a_swap_the_demo_cadre_asked_and_withdrew(self):
+        swap = ShiftSwap.objects.get(state=ShiftSwapState.WITHDRAWN)
+        self.assertEqual(swap.from_person.user.username, "cadre")
+        self.assertEqual(swap.shift.person, swap.from_person)
+        self.assertEqual(swap.history.latest().history_change_reason, "事情已解决，不用换班了。")
+
+    def test_a_shift_of_the_published_roster_reassigned_with_its_reason(self):
+        shift = DutyShift.objects.get(reassigned_from__isnull=False)
+        self.assertEqual(shift.roster.state, RosterState.PUBLISHED)
+        self.assertNotEqual(shift.person, shift.reassigned_from)
+        self.assertEqual(shift.history.latest().history_change_reason, REASSIGNMENT_REASON)
+        response = self.client.get("/duty/", headers={"accept-language": "en"})
+        note = ui("en", "reassigned from %(name)s", name=shift.reassigned_from.name)
+        self.assertIn(note, unescape(response.content.decode()))
+
+    def test_a_record_reopened_with_its_reason(self):
+        reopened = [
+            record
+            for record in DutyRecord.objects.filter(state=DutyRecordState.IN_PROGRESS)
+            if record.history.filter(history_change_reason__contains="重新办理").exists()
+        ]
+        self.assertTrue(reopened)
+        self.assertTrue(all(record.closed_at is None for record in reopened))
 
     def test_the_demo_cadre_and_supervisor_have_their_roles(self):
         cadre = Person.objects.get(user__username="cadre")

@@ -49,12 +49,17 @@ def motion_facts(manage_shell):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_step(page, step):
-    """In the Votes listing, the motion's row "More" menu → ``step`` → confirm."""
+def open_row_menu(page, title):
+    """In the Votes listing, open the "⋯" More options menu of the motion's row."""
     page.goto(LISTING)
-    row = page.get_by_role("row").filter(has_text=MOTION)
+    row = page.get_by_role("row").filter(has_text=title)
     expect(row).to_have_count(1)
-    row.get_by_role("button", name=ui(ZH, "More options for '%(title)s'", title=MOTION)).click()
+    row.get_by_role("button", name=ui(ZH, "More options for '%(title)s'", title=title)).click()
+
+
+def run_step(page, step, title=MOTION):
+    """In the Votes listing, the motion's row "More" menu → ``step`` → confirm."""
+    open_row_menu(page, title)
     page.get_by_role("link", name=ui(ZH, step), exact=True).click()
     expect(page).to_have_url(
         re.compile(r"/admin/snippets/votes/motion/\d+/transition/\w+/(\?next=.*)?$")
@@ -63,7 +68,7 @@ def run_step(page, step):
     page.locator("main form").get_by_role("button", name=ui(ZH, step), exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(LISTING) + r"$"))
     expect(page.locator(".messages")).to_contain_text(
-        ui(ZH, "%(label)s: “%(object)s”.", label=ui(ZH, step), object=MOTION)
+        ui(ZH, "%(label)s: “%(object)s”.", label=ui(ZH, step), object=title)
     )
 
 
@@ -174,3 +179,113 @@ def test_a_representative_votes_and_the_clerk_publishes_the_result(new_context, 
     rep.reload()
     expect(rep.locator("table.results-table")).to_be_visible()
     expect(rep.locator("input[name=option]")).to_have_count(0)
+
+
+SECRET_MOTION = "关于小区公共收益使用方案的无记名表决"  # votes.demo.OPEN_SECRET_MOTION
+
+
+def secret_facts(manage_shell):
+    """The secret motion's state, its receipts by channel and its ballots per option."""
+    output = manage_shell(
+        "import json\n"
+        "from django.db.models import Count\n"
+        "from votes.models import Ballot, BallotReceipt, Motion\n"
+        f"m = Motion.objects.get(title={SECRET_MOTION!r})\n"
+        "counts = dict(Ballot.objects.filter(motion=m).values_list('option__label')"
+        ".annotate(n=Count('pk')).values_list('option__label', 'n'))\n"
+        "print(json.dumps({'pk': m.pk, 'state': m.state, 'roll': m.roll.count(),"
+        " 'hall': BallotReceipt.objects.filter(motion=m, channel='hall').count(),"
+        " 'receipts': BallotReceipt.objects.filter(motion=m).count(),"
+        " 'options': [o.label for o in m.options.order_by('sort_order', 'pk')],"
+        " 'counts': counts}))"
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_the_clerk_counts_a_secret_vote_in_the_hall(new_context, manage_shell):
+    before = secret_facts(manage_shell)
+    assert before["state"] == "open"
+    assert before["hall"] == 0, "the demo leaves the secret motion's hall to the clerk"
+    roll_call = f"/admin/votes/{before['pk']}/roll-call/"
+
+    # The clerk opens the roll call from the motion's row menu in the Votes listing.
+    clerk = new_context(locale="zh-CN").new_page()
+    admin_sign_in(clerk, "clerk")
+    open_row_menu(clerk, SECRET_MOTION)
+    clerk.get_by_role("link", name=ui(ZH, "Roll call"), exact=True).click()
+    expect(clerk).to_have_url(re.compile(re.escape(roll_call) + "$"))
+    check_axe(clerk)
+
+    # Step 1: who took a paper ballot. The form lists people, never an option.
+    attendance = clerk.locator("main form").filter(has=clerk.locator("input[name=present]"))
+    expect(attendance.get_by_role("radio")).to_have_count(0)
+    marks = attendance.get_by_role("checkbox")
+    for number in range(3):
+        marks.nth(number).check()
+    attendance.get_by_role(
+        "button", name=ui(ZH, "Record who took a paper ballot"), exact=True
+    ).click()
+    expect(clerk).to_have_url(re.compile(re.escape(roll_call) + "$"))
+    expect(clerk.locator(".messages")).to_contain_text(
+        ui(ZH, "Paper ballots handed out: %(count)d.", count=3)
+    )
+    handed_out = secret_facts(manage_shell)
+    assert (handed_out["hall"], handed_out["counts"]) == (3, before["counts"])
+
+    # Step 2, in a browser without JavaScript: the counted totals, which must add up.
+    plain = new_context(locale="zh-CN", java_script_enabled=False).new_page()
+    admin_sign_in(plain, "clerk")
+    plain.goto(roll_call)
+    count_form = plain.locator("main form").filter(has=plain.locator("input[value=count]"))
+    expect(count_form.get_by_role("checkbox")).to_have_count(0)
+    labels = before["options"]
+    for label, number in zip(labels, (3, 1, 0), strict=True):
+        count_form.get_by_label(label).fill(str(number))
+    count_form.get_by_role("button", name=ui(ZH, "Record the count"), exact=True).click()
+    expect(count_form.get_by_role("alert")).to_have_text(
+        ui(
+            ZH,
+            "The totals add up to %(total)d; they must add up to the paper ballots handed out: %(handed_out)d.",
+            total=4,
+            handed_out=3,
+        )
+    )
+    assert secret_facts(manage_shell)["counts"] == before["counts"]
+    totals = dict(zip(labels, (2, 0, 1), strict=True))
+    for label, number in totals.items():
+        count_form.get_by_label(label).fill(str(number))
+    count_form.get_by_role("button", name=ui(ZH, "Record the count"), exact=True).click()
+    expect(plain.locator(".messages")).to_contain_text(
+        ui(ZH, "The hall's count is recorded (paper ballots: %(count)d).", count=3)
+    )
+    clerk.reload()
+    expect(clerk.locator("input[value=count]")).to_have_count(0)
+    check_axe(clerk)
+
+    # Closed and published from the row menu, as any vote.
+    run_step(clerk, "Close the vote", SECRET_MOTION)
+    run_step(clerk, "Publish the results", SECRET_MOTION)
+    final = secret_facts(manage_shell)
+    assert final["state"] == "published"
+    assert final["counts"] == {
+        label: before["counts"].get(label, 0) + totals[label]
+        for label in labels
+        if before["counts"].get(label, 0) + totals[label]
+    }
+
+    # The public result shows the online ballots and the hall's totals together.
+    visitor = new_context(locale="zh-CN").new_page()
+    visitor.goto(f"/votes/{final['pk']}/")
+    rows = visitor.locator("table.results-table tbody tr")
+    expect(rows).to_have_count(len(labels))
+    shown = {
+        rows.nth(n).locator("th").inner_text().strip(): int(
+            rows.nth(n).locator("td").first.inner_text()
+        )
+        for n in range(rows.count())
+    }
+    assert shown == {label: final["counts"].get(label, 0) for label in labels}
+    expect(visitor.locator("section", has=visitor.locator("table.results-table"))).to_contain_text(
+        ui(ZH, "%(cast)s of %(roll)s eligible", cast=final["receipts"], roll=final["roll"])
+    )
+    check_axe(visitor)

@@ -270,6 +270,48 @@ class TestOpening:
         assert motion.state == MotionState.DRAFT
         assert (motion.rule, motion.quorum_percent) == ("two_thirds", 60)
         assert [option.label for option in options(motion)] == ["赞成", "反对", "弃权"]
+        assert [option.meaning for option in options(motion)] == ["for", "against", "abstain"]
+
+    def test_a_clerk_sets_what_each_option_means(self, make_motion, clerk):
+        """The meaning is the clerk's to set, beside each option's label, while a draft."""
+        motion = make_motion(MotionState.DRAFT)
+        edit = reverse(motion_viewset.get_url_name("edit"), args=[motion.pk])
+        page = BeautifulSoup(logged_in(clerk).get(edit).content.decode(), "html.parser")
+        meanings = [
+            page.select_one(f"select[name=options-{n}-meaning] option[selected]")["value"]
+            for n in range(3)
+        ]
+        assert meanings == ["for", "against", "abstain"]
+        data = {
+            "kind": motion.kind,
+            "title": motion.title,
+            "description": "",
+            "rule": "simple",
+            "quorum_percent": "50",
+            "options-TOTAL_FORMS": "3",
+            "options-INITIAL_FORMS": "3",
+            "options-MIN_NUM_FORMS": "0",
+            "options-MAX_NUM_FORMS": "1000",
+            "change_reason": "",
+        }
+        # The clerk lists "against" first, and swaps the first two meanings.
+        for number, (option, meaning, order) in enumerate(
+            zip(options(motion), ["against", "for", "abstain"], [2, 1, 3], strict=True)
+        ):
+            data |= {
+                f"options-{number}-id": option.pk,
+                f"options-{number}-label": option.label,
+                f"options-{number}-meaning": meaning,
+                f"options-{number}-ORDER": order,
+                f"options-{number}-DELETE": "",
+            }
+        response = logged_in(clerk).post(edit, data, **ENGLISH)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert [(o.label, o.meaning) for o in options(motion)] == [
+            ("反对", "for"),
+            ("赞成", "against"),
+            ("弃权", "abstain"),
+        ]
 
 
 # --- The roll call ----------------------------------------------------------------------
@@ -302,7 +344,9 @@ class TestRollCall:
             roll_call_url(motion),
             {
                 f"person-{people[0].pk}": for_.pk,
+                f"present-{people[0].pk}": "1",
                 f"person-{people[1].pk}": against.pk,
+                f"present-{people[1].pk}": "1",
                 f"person-{people[2].pk}": "",  # absent
                 # people[3]: not sent at all
             },
@@ -333,7 +377,12 @@ class TestRollCall:
         against = options(motion)[1]
         response = client.post(
             roll_call_url(motion),
-            {f"person-{people[0].pk}": against.pk, f"person-{people[1].pk}": against.pk},
+            {
+                f"person-{people[0].pk}": against.pk,
+                f"present-{people[0].pk}": "1",
+                f"person-{people[1].pk}": against.pk,
+                f"present-{people[1].pk}": "1",
+            },
             follow=True,
             **ENGLISH,
         )
@@ -347,7 +396,10 @@ class TestRollCall:
     def test_a_bad_choice_is_refused_with_a_message(self, hall, clerk):
         people, motion = hall
         response = logged_in(clerk).post(
-            roll_call_url(motion), {f"person-{people[0].pk}": "junk"}, follow=True, **ENGLISH
+            roll_call_url(motion),
+            {f"person-{people[0].pk}": "junk", f"present-{people[0].pk}": "1"},
+            follow=True,
+            **ENGLISH,
         )
         assert f"甲: {ui('en', str(BAD_OPTION))}" in messages_of(response)
         assert not BallotReceipt.objects.exists()
@@ -356,7 +408,8 @@ class TestRollCall:
         people, motion = hall
         outsider = PersonFactory(is_representative=True)
         logged_in(clerk).post(
-            roll_call_url(motion), {f"person-{outsider.pk}": options(motion)[0].pk}
+            roll_call_url(motion),
+            {f"person-{outsider.pk}": options(motion)[0].pk, f"present-{outsider.pk}": "1"},
         )
         assert not BallotReceipt.objects.exists()
 

@@ -92,3 +92,18 @@ def test_the_year_is_the_year_it_closed(cadres, evaluate, clerk):
     step(motion, "publish_results", by=clerk)  # published this year
     assert evaluation_summary(zhou, year=year)["ballots"] == 2
     assert evaluation_summary(zhou, year=year + 1) is None
+
+
+def test_satisfaction_follows_the_meaning_not_the_order(cadres, evaluate, clerk):
+    """A clerk who lists "dissatisfied" first changes nothing: the count reads what each
+    option means."""
+    zhou, _wu = cadres
+    motion = evaluate(zhou, [5, 2, 1], state=MotionState.OPEN)
+    satisfied, basically, dissatisfied = motion.options.order_by("sort_order")
+    for order, option in enumerate((dissatisfied, basically, satisfied)):
+        option.sort_order = order
+        option.save()
+    step(motion, "close", "publish_results", by=clerk)
+    summary = evaluation_summary(zhou)
+    assert summary["counts"] == [("不满意", 1), ("基本满意", 2), ("满意", 5)]
+    assert summary["satisfaction"] == pytest.approx(7 / 8)

@@ -4,7 +4,8 @@ roll fixed at opening, and a clear message for every refusal, with nothing saved
 import pytest
 from bs4 import BeautifulSoup
 
-from django.db import IntegrityError, transaction
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import IntegrityError, models, transaction
 
 from tests.support import logged_in, ui
 from votes.models import (
@@ -110,6 +111,22 @@ class TestRollSnapshot:
             register[key].pk for key in ("stays", "steps_down", "moves_away", "party")
         }
 
+    def test_the_cadre_evaluated_is_not_on_their_own_roll(self, register, make_rep, make_motion):
+        """A cadre who is also a representative and a party member would otherwise mark
+        their own evaluation."""
+        cadre = make_rep(is_representative=True, is_party_member=True, is_cadre=True)
+        motion = make_motion(MotionState.OPEN, kind=MotionKind.EVALUATION, subject=cadre)
+        assert cadre.pk not in self.roll_of(motion)
+        assert self.roll_of(motion) == {
+            register[key].pk for key in ("stays", "steps_down", "moves_away", "party")
+        }
+        with refused(NOT_ELIGIBLE):
+            vote(motion, cadre, 0)
+        # In another cadre's evaluation they are on the roll as any representative.
+        other = make_rep(account=False, is_representative=False, is_cadre=True)
+        motion = make_motion(MotionState.OPEN, kind=MotionKind.EVALUATION, subject=other)
+        assert cadre.pk in self.roll_of(motion)
+
     def test_later_changes_to_the_register_move_neither_roll_nor_count(
         self, register, make_rep, make_motion
     ):
@@ -205,6 +222,44 @@ class TestOneBallotPerPerson:
         assert ballot_form(response) is None
         assert list(Ballot.objects.values_list("option", flat=True)) == [first.pk]
         assert BallotReceipt.objects.count() == 1
+
+    def test_a_refused_post_survives_a_simultaneous_request(
+        self, make_rep, make_motion, monkeypatch
+    ):
+        """django-fsm's ``refresh_from_db`` lifts the state field's protection for the whole
+        class while it runs, and a simultaneous request's refresh puts it back half-way: the
+        moment is replayed here, and the refusal still answers "already voted", not 500."""
+        person = make_rep()
+        motion = make_motion(MotionState.OPEN)
+        vote(motion, person, 0)
+        state = Motion._meta.get_field("state")
+        refresh = models.Model.refresh_from_db
+
+        def another_request_finishes_meanwhile(instance, *args, **kwargs):
+            state.protected = True
+            return refresh(instance, *args, **kwargs)
+
+        monkeypatch.setattr(models.Model, "refresh_from_db", another_request_finishes_meanwhile)
+        response = post_vote(logged_in(person.user), motion, options(motion)[1].pk)
+        assert response.status_code == 409
+        assert page_of(response).select_one("[role=alert]").get_text(strip=True) == ui(
+            "en", str(ALREADY_VOTED)
+        )
+
+    def test_a_secret_vote_is_confirmed_without_the_choice(self, make_rep, make_motion):
+        """Neither the page after the vote nor the messages cookie that carries its
+        confirmation repeats a secret choice."""
+        person = make_rep()
+        motion = make_motion(MotionState.OPEN, secret=True)
+        client = logged_in(person.user)
+        response = post_vote(client, motion, options(motion)[1].pk)
+        assert response.status_code == 302
+        stored = CookieStorage(response.wsgi_request)._decode(response.cookies["messages"].value)
+        recorded = ui("en", "Your ballot is recorded. Thank you for voting.")
+        assert [str(message) for message in stored] == [recorded]
+        page = client.get(f"/votes/{motion.pk}/", **ENGLISH).content.decode()
+        assert recorded in page
+        assert "反对" not in page
 
     def test_the_database_refuses_a_second_receipt(self, make_rep, make_motion):
         person = make_rep()

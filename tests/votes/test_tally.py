@@ -15,10 +15,11 @@ from people.models import Person
 from tests.support import ui
 from votes import models as votes_models
 from votes.models import MotionKind, MotionState, Rule
+from votes.services import cast
 from votes.tally import passes, quorum_needed
 from votes.tally import tally as count
 
-from .conftest import vote_pattern
+from .conftest import step, vote_pattern
 
 CARRIED = "Carried."
 NOT_CARRIED = "Not carried."
@@ -163,6 +164,39 @@ class TestSimpleMajority:
     def test_shares_are_of_the_votes_cast(self, counted):
         result = counted(roll=10, votes=[4, 1, 3])
         assert [round(count.share, 3) for count in result.counts] == [0.5, 0.125, 0.375]
+
+
+class TestTheMeaningDecides:
+    def test_reordering_the_options_changes_no_outcome(self, make_reps, make_motion, clerk):
+        """ "For" is the option that means it, not the first listed: a clerk who lists
+        "against" first, before opening, gets the same result."""
+        outcomes = []
+        for order in ([0, 1, 2], [1, 2, 0]):
+            new_register()
+            people = make_reps(10)
+            motion = make_motion(MotionState.DRAFT)
+            for option, sort_order in zip(
+                motion.options.order_by("sort_order"), order, strict=True
+            ):
+                option.sort_order = sort_order
+                option.save()
+            motion = step(motion, "open", by=clerk)
+            for_, against, abstain = (
+                motion.options.get(meaning=meaning) for meaning in ("for", "against", "abstain")
+            )
+            for person, option in zip(people, [for_] * 6 + [against] * 3 + [abstain], strict=True):
+                cast(motion.pk, person, option.pk)
+            result = tally(motion)
+            outcomes.append((outcome(result), result.winner.label))
+        assert outcomes == [(CARRIED, "赞成"), (CARRIED, "赞成")]
+
+    def test_a_motion_with_no_option_for_is_not_carried(self, make_reps, make_motion, clerk):
+        people = make_reps(4)
+        motion = make_motion(MotionState.DRAFT)
+        motion.options.update(meaning="")
+        motion = step(motion, "open", by=clerk)
+        vote_pattern(motion, people, [4])
+        assert outcome(tally(motion)) == NOT_CARRIED
 
 
 class TestTwoThirds:

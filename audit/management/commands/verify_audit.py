@@ -13,7 +13,9 @@ from audit.registry import audited_models, history_models
 class Command(BaseCommand):
     help = (
         "Walk the audit chain and name every history entry that was altered, inserted or "
-        "removed outside the site. Exits 1 when any was, 0 otherwise."
+        "removed outside the site, and every sealed set (ballots, receipts, rolls, page "
+        "revisions) whose rows changed since they were sealed. Exits 1 when any was, 0 "
+        "otherwise."
     )
 
     def add_arguments(self, parser):
