@@ -15,11 +15,11 @@ from .exports import SafeSpreadsheetExportMixin
 
 
 class SnippetIndexView(SafeSpreadsheetExportMixin, snippets.IndexView):
-    pass
+    """Wagtail's snippet listing, its CSV/XLSX export written through ``core.exports``."""
 
 
 class ModelIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
-    pass
+    """Wagtail's model listing, its CSV/XLSX export written through ``core.exports``."""
 
 
 class _SafeExportViewSet:

@@ -338,7 +338,7 @@ class ShiftSwap(FSMModelMixin, models.Model):
         custom={"label": _("Decline the swap")},
     )
     def decline(self, by=None):
-        pass
+        """The shift stays with the cadre who holds it; only the swap's state changes."""
 
     @transition(
         field=state,
@@ -348,7 +348,7 @@ class ShiftSwap(FSMModelMixin, models.Model):
         custom={"label": _("Withdraw the swap")},
     )
     def withdraw(self, by=None):
-        pass
+        """The asker keeps the shift; only the swap's state changes."""
 
 
 # ---------------------------------------------------------------------------------------

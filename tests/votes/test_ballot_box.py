@@ -263,7 +263,8 @@ class TestTheRewriteIsTheOnlyChange:
         # After the block, in the same transaction, the trigger refuses again.
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with allow_rewrite(Ballot):
-                pass
+                # Inside the block the delete would pass (shown above); nothing is done here.
+                assert Ballot.objects.filter(pk=row.pk).exists()
             self.sql("DELETE FROM votes_ballot WHERE id = %s", row.pk)
         # And after a close, which rewrote the box in the test's own transaction.
         step(motion, "close", by=self.clerk)
@@ -295,7 +296,7 @@ class TestTheRewriteIsTheOnlyChange:
             transaction.atomic(),
             allow_rewrite(BallotReceipt),
         ):
-            pass
+            pytest.fail("allow_rewrite let a table that is not rewritable in")
         assert Ballot.objects.get(pk=row.pk).option == options(motion)[0]
 
 
