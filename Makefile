@@ -26,6 +26,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
 
 run: $(VENV)/.installed ## Set up (venv, database, demo content) and serve at http://127.0.0.1:$(PORT)/
 	$(MANAGE) migrate --noinput
+	$(MANAGE) upgrade_audit
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

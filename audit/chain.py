@@ -51,10 +51,21 @@ def source_digest(model, pk):
     For a history row with many-to-many history (an inspection's sampled records), the
     digest covers those rows too.
     """
-    row = model._base_manager.filter(pk=pk).values().first()
-    if row is None:
-        return None
-    return _digest(row, _attached(model, [pk]).get(pk) if m2m_history_models(model) else None)
+    return source_digests(model, [pk]).get(pk)
+
+
+def source_rows(model, pks):
+    """``model``'s rows ``pks`` as stored, each with its many-to-many history rows (None for a
+    model with none): {pk: (row, attached)}."""
+    pk_name = model._meta.pk.attname
+    rows = list(model._base_manager.filter(pk__in=pks).values())
+    attached = _attached(model, [row[pk_name] for row in rows]) if m2m_history_models(model) else {}
+    return {row[pk_name]: (row, attached.get(row[pk_name])) for row in rows}
+
+
+def source_digests(model, pks):
+    """{pk: digest} of ``model``'s rows ``pks`` (see ``source_digest``); removed rows are left out."""
+    return {pk: _digest(row, attached) for pk, (row, attached) in source_rows(model, pks).items()}
 
 
 def _attached(model, pks):
@@ -123,10 +134,31 @@ def _entry_fields(entry):
     return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
 
+def hash_with(entry, digest):
+    """The hash ``entry`` would carry were its source's digest ``digest``."""
+    return entry_hash(
+        entry.prev_hash, _entry_fields(entry), entry.content_type, entry.source_type, digest
+    )
+
+
+def _holds(entry, digest, rechained=None):
+    """Does ``entry`` stand for a source whose digest is now ``digest``?
+
+    ``rechained``: for an entry chained by an earlier rule and re-chained since
+    (``audit.upgrade``), the digest its hash was made with and the digest its source had
+    under the current rule when it was re-chained; the entry must still hold the first,
+    and its source the second.
+    """
+    if rechained is not None:
+        chained_digest, sealed_digest = rechained
+        return digest == sealed_digest and hash_with(entry, chained_digest) == entry.hash
+    return hash_with(entry, digest) == entry.hash
+
+
 @dataclass
 class Problem:
     entry_id: int | None
-    kind: str  # altered, removed, inserted, broken link
+    kind: str  # altered, removed, inserted, broken link, not upgraded
     message: str
 
 
@@ -159,10 +191,14 @@ def verify(
     in ``audit.seals`` (``sealed_sets``, by default all of them) are read again and compared
     with their latest seal.
     """
+    from . import upgrade
+
     report = Report()
     prev_hash = GENESIS
     models_by_type = {}
     batch = []
+    # Entries chained by an earlier rule and re-chained by ``upgrade_audit``.
+    rechained = upgrade.rechained()
 
     def check(entries):
         nonlocal prev_hash
@@ -170,21 +206,14 @@ def verify(
         for entry in entries:
             by_source.setdefault(entry.source_type_id, []).append(entry.source_id)
         digests = {}
+        sources = {}
         for type_id, ids in by_source.items():
             model = models_by_type.setdefault(
                 type_id, ContentType.objects.get_for_id(type_id).model_class()
             )
-            pk_name = model._meta.pk.attname
-            rows = list(model._base_manager.filter(pk__in=ids).values())
-            attached = (
-                _attached(model, [row[pk_name] for row in rows])
-                if m2m_history_models(model)
-                else {}
-            )
-            for row in rows:
-                digests[(type_id, row[pk_name])] = _digest(
-                    row, attached.get(row[pk_name]) if attached else None
-                )
+            for pk, (row, attached) in source_rows(model, ids).items():
+                sources[(type_id, pk)] = (model, row, attached)
+                digests[(type_id, pk)] = _digest(row, attached)
         for entry in entries:
             report.checked += 1
             if entry.prev_hash != prev_hash:
@@ -208,15 +237,19 @@ def verify(
                         f"entry {entry.pk}: its history row {source_label} was removed",
                     )
                 )
-            else:
-                expected = entry_hash(
-                    entry.prev_hash,
-                    _entry_fields(entry),
-                    entry.content_type,
-                    entry.source_type,
-                    digest,
-                )
-                if expected != entry.hash:
+            elif not _holds(entry, digest, rechained.get(entry.pk)):
+                model, row, attached = sources[(entry.source_type_id, entry.source_id)]
+                if upgrade.chained_with(entry, model, row, attached, rechained.get(entry.pk)):
+                    report.problems.append(
+                        Problem(
+                            entry.pk,
+                            "not upgraded",
+                            f"entry {entry.pk}: {source_label} was chained by an earlier "
+                            "version of the site (its digest then covered less of the row); "
+                            "run `manage.py upgrade_audit`",
+                        )
+                    )
+                else:
                     report.problems.append(
                         Problem(
                             entry.pk,

@@ -42,10 +42,12 @@ def display_value(row, field):
 
 
 def tracked_fields(history_row):
+    # Not the database id: the entry names its record already ("Record: 值班记录 #7"), and a
+    # row "Id — 7" tells a person nothing.
     return [
         field
         for field in history_row.instance_type._meta.concrete_fields
-        if hasattr(history_row, field.attname)
+        if hasattr(history_row, field.attname) and not field.primary_key
     ]
 
 

@@ -29,6 +29,17 @@ class ContentTypeFilter(django_filters.ModelChoiceFilter):
     field_class = ContentTypeChoiceField
 
 
+class UserChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # People by name, as the timeline shows them; the login name tells two alike apart.
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
 # From this many characters on, PostgreSQL answers the text filter from the trigram index
 # that migration 0002 creates over the UPPER() of the searched columns.
 TRIGRAM = 3
@@ -58,7 +69,7 @@ class EntryDateFilter(django_filters.DateFromToRangeFilter):
 
 class AuditEntryFilterSet(WagtailFilterSet):
     q = django_filters.CharFilter(label=_("Text"), method="filter_text")
-    user = django_filters.ModelChoiceFilter(
+    user = UserFilter(
         label=_("User"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         method="filter_user",

@@ -46,14 +46,30 @@ class SealedSet:
     # check(rows) -> a message when the rows, even as sealed, cannot be right (a ballot box
     # holding more ballots than receipts), else None.
     check: Any = None
+    # sealing_late(obj) -> called by ``upgrade_audit`` before it seals an object that was
+    # finished before its set was sealed, to do what finishing it does now (a secret ballot
+    # box is rewritten, as its close would); True when it changed the rows.
+    sealing_late: Any = None
 
 
 _registry = {}
 
 
-def register(label, model, rows, *, expected=None, may_vanish=None, matches=None, check=None):
+def register(
+    label,
+    model,
+    rows,
+    *,
+    expected=None,
+    may_vanish=None,
+    matches=None,
+    check=None,
+    sealing_late=None,
+):
     """Declare the sealed set ``label``: ``rows(obj)`` reads it for an object of ``model``."""
-    _registry[label] = SealedSet(label, model, rows, expected, may_vanish, matches, check)
+    _registry[label] = SealedSet(
+        label, model, rows, expected, may_vanish, matches, check, sealing_late
+    )
 
 
 def registered():
@@ -69,13 +85,13 @@ def digest(rows):
     return hashlib.sha256(chain._canonical(rows).encode()).hexdigest()
 
 
-def _rows_of(label, obj):
+def rows_of(label, obj):
     return plain_rows(_registry[label].rows(obj))
 
 
 def seal(label, obj, *, user=None, reason=""):
     """Seal the rows of set ``label`` for ``obj`` as they stand now, in the chain."""
-    return keep(label, obj, _rows_of(label, obj), user=user, reason=reason)
+    return keep(label, obj, rows_of(label, obj), user=user, reason=reason)
 
 
 def keep(label, obj, rows, *, user=None, reason=""):
@@ -160,7 +176,7 @@ def verify(report_problem, sets=None):
                     f"sealed {label} of {name}: the object and its rows were removed",
                 )
             continue
-        current = _rows_of(label, obj)
+        current = rows_of(label, obj)
         wrong = sealed_set.check(current) if sealed_set.check is not None else None
         if wrong:
             report_problem(seal_id, "altered", f"sealed {label} of {name} “{obj}”: {wrong}")
@@ -187,5 +203,6 @@ def verify(report_problem, sets=None):
                     None,
                     "inserted",
                     f"{sealed_set.model._meta.label_lower} #{pk} has no seal {label} in the "
-                    "chain: its rows were written outside the site",
+                    "chain: its rows were written outside the site, or before the site sealed "
+                    "them (then run `manage.py upgrade_audit`)",
                 )

@@ -1,12 +1,14 @@
 """The supervisors' history centre: one timeline over every audited record and page."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from wagtail.admin.views import generic
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Page
 
+from core.transitions import transition_label
 from core.viewsets import ModelIndexView, ModelViewSet
 
 from .diff import field_changes, revision_changes
@@ -37,6 +40,40 @@ def timeline_url(instance):
 
 class RecordColumn(TitleColumn):
     """The record's name, linking to the entry's difference."""
+
+
+def full_names(user_ids):
+    """``{user id: the person's full name, or the login name when there is none}`` in one
+    query, for the users who wrote a page of entries."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    return {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(pk__in=ids)
+    }
+
+
+def user_label(entry, names):
+    """Who wrote ``entry``: the full name, else the login name kept in the entry (the
+    account may be gone), else nobody (the system)."""
+    return names.get(entry.user_id) or entry.username
+
+
+def action_text(entry):
+    """What the entry did, in words: a transition and a page action by their own labels
+    ("State transition: Resolve", "Publish"), not by the bare kind of change."""
+    action = capfirst(entry.get_action_display())
+    if not entry.detail:
+        return action
+    if entry.source_type.model != "pagelogentry" and entry.action == Action.TRANSITION:
+        model = entry.content_type.model_class()
+        detail = transition_label(model, entry.detail) if model else entry.detail
+    elif entry.action == Action.SEALED:
+        return action
+    else:
+        detail = _log_label(entry.detail)
+    return _("%(action)s: %(detail)s") % {"action": action, "detail": detail}
 
 
 class HistoryPaginator(WagtailPaginator):
@@ -67,6 +104,7 @@ class HistoryIndexView(ModelIndexView):
     list_export = [
         "id",
         "timestamp",
+        "name",
         "username",
         "action",
         "detail",
@@ -79,7 +117,8 @@ class HistoryIndexView(ModelIndexView):
     export_headings = {
         "id": gettext_lazy("Entry"),
         "timestamp": gettext_lazy("When"),
-        "username": gettext_lazy("User"),
+        "name": gettext_lazy("User"),
+        "username": gettext_lazy("Login name"),
         "action": gettext_lazy("Action"),
         "detail": gettext_lazy("Detail"),
         "content_type": gettext_lazy("Type of record"),
@@ -91,24 +130,44 @@ class HistoryIndexView(ModelIndexView):
     export_filename = "history"
 
     def get_base_queryset(self):
-        return AuditEntry.objects.select_related("content_type")
+        return AuditEntry.objects.select_related("content_type", "source_type")
 
     def get_valid_orderings(self):
         return ["id", "-id"]
 
+    @cached_property
+    def export_names(self):
+        # Who wrote what, for the whole download: the staff are few, the entries many.
+        return {
+            user.pk: user.get_full_name() or user.get_username()
+            for user in get_user_model().objects.all()
+        }
+
     def to_row_dict(self, item):
-        row = super().to_row_dict(item)
-        row["action"] = item.get_action_display()
+        row = {field: getattr(item, field, None) for field in self.list_export}
+        row["name"] = user_label(item, self.export_names)
+        row["action"] = action_text(item)
         row["content_type"] = _type_label(item.content_type)
         return row
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The table's cells are rendered after this: the page's writers, in one query.
+        self.names = full_names(entry.user_id for entry in context["object_list"])
+        return context
 
     @cached_property
     def columns(self):
         return [
             Column("id", label="#", width="6%"),
             DateColumn("timestamp", label=_("When"), width="14%"),
-            Column("username", label=_("User"), width="10%"),
-            Column("action", label=_("Action"), accessor="get_action_display", width="12%"),
+            Column(
+                "username",
+                label=_("User"),
+                accessor=lambda entry: user_label(entry, getattr(self, "names", {})),
+                width="10%",
+            ),
+            Column("action", label=_("Action"), accessor=action_text, width="14%"),
             Column(
                 "type",
                 label=_("Type of record"),
@@ -155,6 +214,8 @@ class HistoryEntryView(generic.InspectView):
         entry = self.object
         source = entry.source
         context["entry"] = entry
+        context["user_label"] = user_label(entry, full_names([entry.user_id]))
+        context["action_text"] = action_text(entry)
         context["source_missing"] = source is None
         context["type_label"] = _type_label(entry.content_type)
         context["timeline_url"] = f"{reverse('audit_history:index')}?" + urlencode(
@@ -176,16 +237,38 @@ class HistoryEntryView(generic.InspectView):
         elif isinstance(source, Seal):
             context["seal"] = source
         elif source is not None:
-            context["log_label"] = _log_label(source.action)
-            context["log_data"] = source.data
+            context["log_details"] = log_details(source)
+            context["revision_id"] = source.revision_id
             context["revision_changes"] = revision_changes(source, self.request)
             if model is not None and issubclass(model, Page):
                 page = Page.objects.filter(pk=entry.object_id).first()
-                if page is not None:
+                # Wagtail's page history and revision comparison are for those who may edit
+                # the page; supervisors read the same differences here, entry by entry.
+                if page is not None and page.permissions_for_user(self.request.user).can_edit():
                     context["page_history_url"] = reverse(
                         "wagtailadmin_pages:history", args=[page.pk]
                     )
         return context
+
+
+def log_details(log_entry):
+    """A Wagtail log entry's data as a person reads it: ``[(label, text), ...]``.
+
+    Wagtail keeps the workflow and its task as dictionaries (``{'id': 1, 'title': ...}``);
+    its own message for the action says what happened in a sentence, and the workflow, the
+    task and the moderator's comment are named by their titles.
+    """
+    details = [(_("What happened"), log_entry.message)]
+    data = log_entry.data or {}
+    workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
+    if workflow.get("title"):
+        details.append((_("Workflow"), workflow["title"]))
+    for key, label in (("task", _("Task")), ("next", _("Next step"))):
+        if isinstance(workflow.get(key), dict) and workflow[key].get("title"):
+            details.append((label, workflow[key]["title"]))
+    if log_entry.comment:
+        details.append((_("Moderator’s comment"), log_entry.comment))
+    return details
 
 
 @require_POST

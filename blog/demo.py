@@ -160,6 +160,20 @@ STEPS = {
 }
 
 
+# What the moderators told a resident whose opinion they did not publish (the history
+# reason above stays internal), and what the committee said or did about an opinion.
+PUBLIC_REASONS = {
+    "这个方案就是浪费钱！！！": "意见没有说明具体理由或建议，欢迎补充后重新提交。",
+}
+RESPONSES = {
+    "建议晚上把小区门口的临时车位开放给居民，白天再留给访客。": (
+        "居委会已与物业商定：每晚七点至次日早上七点，门口临时车位对本小区居民开放，"
+        "下月一日起试行三个月。"
+    ),
+    "消防通道一定要划线，占用的车应该贴条提醒。": "物业已于本周完成消防通道划线。",
+}
+
+
 def publish(page, users):
     revision = page.save_revision(user=users.get("editor"), log_action=True)
     revision.publish(user=users.get("moderator"))
@@ -176,7 +190,13 @@ def add_opinion(page, name, body, contact, state, users, received):
     )
     opinion.save()
     for name_of_step, reason in STEPS[state]:
-        perform(opinion, name_of_step, users["moderator"], reason=reason)
+        extra = {"public_reason": PUBLIC_REASONS.get(body, "")} if name_of_step == "reject" else {}
+        perform(opinion, name_of_step, users["moderator"], reason=reason, **extra)
+    if body in RESPONSES:
+        # Recorded by a moderator in the admin, as an edit with its own history row.
+        opinion.response = RESPONSES[body]
+        opinion._history_user = users["moderator"]
+        opinion.save()
     return opinion
 
 

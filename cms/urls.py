@@ -10,6 +10,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core import views as core_views
 
 urlpatterns = [
+    # Wagtail's reports, exporting through core.exports; before Wagtail's admin, at its paths.
+    path("admin/reports/", include("core.reports")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(
@@ -23,6 +25,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("", include("hearings.urls")),
+    path("", include("opinions.urls")),
     path("votes/", include("votes.urls")),
     path("duty/", include("duty.urls")),
 ]

@@ -10,16 +10,23 @@ text:
 - CSV: a value starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
   leading ``'`` (the OWASP CSV-injection rule); numbers stay numbers.
 
+Times are written as the site reads them: an aware datetime (stored in UTC) is converted to
+the site's time zone (``TIME_ZONE``) and written without an offset, ``2026-12-06 06:42:00``
+in CSV and a plain date-time cell in XLSX, so that a row says the date a person in the
+community would give. CSV files start with a UTF-8 byte-order mark, for Excel.
+
 Listings get this through ``core.viewsets``; a report hands its headings and rows to
 ``spreadsheet_response``.
 """
 
+import datetime
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.encoding import force_str
 
 from wagtail.admin.views.mixins import ExcelDateFormatter, SpreadsheetExportMixin
@@ -30,6 +37,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel reads a CSV file without it in the machine's code page (GBK on a Chinese Windows),
 # which garbles every Chinese name.
 UTF8_BOM = "\ufeff"
+
+
+def local_time(value):
+    """An aware datetime as a naive one in the site's time zone; other values unchanged."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
 
 
 def neutralise(value):
@@ -49,6 +63,9 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
         return force_str(self.sheet_title or "Sheet1")[:31]
 
     def preprocess_field_value(self, field, value, export_format):
+        value = local_time(value)
+        if export_format == self.FORMAT_CSV and isinstance(value, datetime.datetime):
+            return value.isoformat(sep=" ", timespec="seconds")
         value = super().preprocess_field_value(field, value, export_format)
         if export_format == self.FORMAT_CSV:
             return neutralise(value)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from wagtail.models import Page, PageManager, PagePermissionTester, PageViewRestriction
 from wagtail.query import PageQuerySet
 
+from .links import page_root_url
 from .middleware import request_memo
 from .search import HanSearchMixin
 
@@ -77,6 +78,17 @@ CommunityPageManager = PageManager.from_queryset(CommunityPageQuerySet)
 
 
 class CommunityPageMixin:
+    def get_url_parts(self, request=None):
+        """Wagtail's parts, with the root URL of the site as the reader reached it
+        (``core.links``): full URLs in feeds, calendars and the sitemap lead to the host the
+        reader used, not to the Site record's hostname."""
+        parts = super().get_url_parts(request)
+        if not parts or parts[1] is None:
+            return parts
+        site_id, root_url, page_path = parts
+        single_site = len({p.site_id for p in self._get_site_root_paths(request)}) == 1
+        return site_id, page_root_url(site_id, root_url, request, single_site), page_path
+
     def get_view_restrictions(self):
         """The view restrictions on this page and its ancestors, in one query.
 

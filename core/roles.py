@@ -10,10 +10,13 @@ its permissions here, next to the roles that need them.
 from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 EDITORS = "Editors"
 MODERATORS = "Moderators"
@@ -69,6 +72,8 @@ ROLES = (
         permissions=(
             ACCESS_ADMIN,
             "opinions.view_opinion",
+            # Records the committee's response and the public reason (opinions.wagtail_hooks).
+            "opinions.change_opinion",
             "opinions.moderate_opinion",
             "opinions.promote_opinion",
             "opinions.view_opinion_contact",
@@ -158,8 +163,18 @@ ROLES = (
 
 ROLES_BY_NAME = {role.name: role for role in ROLES}
 
-# The page moderation workflow: editors submit, moderators approve, on every page type.
-MODERATION_WORKFLOW = "Moderators approval"
+# The page moderation workflow: editors submit, moderators approve, on every page type. Its
+# name is data that Wagtail shows as it is stored ("Submit to <name>"), so it is stored in the
+# site's language (``moderation_workflow_name``); the name it had before is renamed.
+MODERATION_WORKFLOW = pgettext_lazy("page moderation workflow", "Review")
+FORMER_WORKFLOW_NAMES = ("Moderators approval",)
+
+
+def moderation_workflow_name():
+    """The workflow's (and its one task's) name, in the site's language: 审核 in Chinese, so
+    that Wagtail's button reads 提交审核."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(MODERATION_WORKFLOW)
 
 
 def _permissions(names):
@@ -219,16 +234,22 @@ def ensure_moderation_workflow(root_page):
     """Assign the moderators' approval workflow to the whole page tree."""
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
-    workflow, _created = Workflow.objects.get_or_create(
-        name=MODERATION_WORKFLOW, defaults={"active": True}
+    name = moderation_workflow_name()
+    workflow = (
+        Workflow.objects.filter(name=name).first()
+        or Workflow.objects.filter(name__in=FORMER_WORKFLOW_NAMES).first()
+        or Workflow(name=name)
     )
-    if not workflow.active:
-        workflow.active = True
-        workflow.save(update_fields=["active"])
+    if workflow.pk is None or not workflow.active or workflow.name != name:
+        workflow.name, workflow.active = name, True
+        workflow.save()
     task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=MODERATION_WORKFLOW)
+        task = GroupApprovalTask.objects.create(name=name)
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    elif task.name != name:
+        task.name = name
+        task.save(update_fields=["name"])
     task.groups.set([Group.objects.get(name=MODERATORS)])
     WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})
 

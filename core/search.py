@@ -9,8 +9,18 @@ any word matches wherever it stands. Other scripts are left as they are.
 """
 
 import re
+from dataclasses import dataclass
+
+from django.utils.html import strip_tags
 
 from wagtail.search import index
+
+# Around the Han terms in a page's indexed text: U+2063, the invisible separator. Not
+# whitespace, so that no backend's ``strip()`` removes it (PostgreSQL's plain-text copy of
+# the index strips each field), and set apart by spaces, so that no tokeniser joins it to a
+# term.
+MARK = "\u2063"
+_MARKED = re.compile(f"{MARK}[^{MARK}]*{MARK}")
 
 # Han ideographs (the unified block and extension A) and the compatibility block.
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -79,4 +89,84 @@ class HanSearchMixin:
                 parts.extend(str(item) for item in value if item)
             elif value:
                 parts.append(str(value))
-        return " ".join(index_terms(" ".join(parts)))
+        # Between two markers, so that an excerpt of the indexed text can leave it out
+        # (``page_text``).
+        return f"{MARK} {' '.join(index_terms(' '.join(parts)))} {MARK}"
+
+
+def page_text(indexed):
+    """A page's indexed text as a reader would read it: without the Han terms, tags or
+    runs of spaces."""
+    return " ".join(strip_tags(_MARKED.sub(" ", indexed or "")).split())
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A short piece of text around what was searched for: ``before``, ``match``, ``after``
+    (plain text, escaped by the template; the match is shown highlighted)."""
+
+    before: str
+    match: str
+    after: str
+
+
+def _needles(query):
+    """What to look for in a text, best first: each word as typed, then its Han pairs and
+    characters (a page found by "停车位" may hold "停车" and "车位" apart)."""
+    words = _UNSEARCHABLE.sub(" ", query or "").split()
+    return [*words, *(term for word in words for term in han_bigrams(word) if term != word)]
+
+
+def excerpt(text, query, width=80):
+    """About ``width`` characters of ``text`` around the first place it holds a word of
+    ``query``; the opening of the text when it holds none; None for no text."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    folded = text.casefold()
+    for needle in _needles(query):
+        start = folded.find(needle.casefold())
+        if start >= 0:
+            end = start + len(needle)
+            begin = max(0, start - width // 3)
+            stop = min(len(text), end + width - (start - begin))
+            return Excerpt(
+                ("…" if begin else "") + text[begin:start],
+                text[start:end],
+                text[end:stop] + ("…" if stop < len(text) else ""),
+            )
+    return Excerpt("", "", text[:width] + ("…" if len(text) > width else ""))
+
+
+# Public results other than pages (votes...): each app registers a source in its ``ready()``
+# (core imports no app; the apps come to core).
+_SOURCES = []
+
+
+@dataclass(frozen=True)
+class Result:
+    """One public result from a source: its title, address, text to excerpt and kind."""
+
+    title: str
+    url: str
+    text: str = ""
+    kind: str = ""
+
+
+def register_source(find):
+    """Add ``find(words, limit)``, returning public ``Result``s holding every word (in one
+    query, whatever the amount of content), to what the site's search asks."""
+    if find not in _SOURCES:
+        _SOURCES.append(find)
+
+
+def other_results(query, limit=10):
+    """Every registered source's public results for ``query``, with their excerpts."""
+    words = _UNSEARCHABLE.sub(" ", query or "").split()
+    if not words:
+        return []
+    found = []
+    for find in _SOURCES:
+        for result in find(words, limit):
+            found.append((result, excerpt(result.text, query)))
+    return found[:limit]

@@ -16,9 +16,13 @@ users who may run it now. Pages get the same view at ``/admin/pages/<pk>/transit
 The confirmation page is ``core/admin/transition_confirm.html``; a model shows more of
 itself by providing ``<app_label>/admin/<model_name>_transition_confirm.html``, which
 extends it and fills its ``object`` and ``note`` blocks.
-"""
 
-from django_fsm import can_proceed
+A step that takes more than the reason (the cadre a shift goes to, a corrected time, a
+corrected decision) declares its form beside the transition, ``custom={"form":
+"duty.admin_forms.ReassignForm"}`` (a dotted path, so that models need not import their
+admin forms, or a class): a ``TransitionForm`` whose other fields the page shows above the
+reason and whose ``arguments()`` the transition receives.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +32,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,21 +47,39 @@ from .forms import REASON_MAX_LENGTH
 from .transitions import (
     TransitionRefused,
     declared,
+    is_step,
     labelled_transitions,
     may_make,
     offered_transitions,
     perform,
+    state_allows,
     transition_label,
 )
 
 
 class TransitionForm(forms.Form):
+    """The confirmation of a step: its reason, and whatever else the step takes.
+
+    A step's own form subclasses this one: it is built with the record (``instance``, kept
+    as ``self.instance``, to offer choices or initial values from it), declares its fields
+    (the reason always comes last), and ``arguments()`` gives the transition its keyword
+    arguments, by default every cleaned field but the reason.
+    """
+
     reason = forms.CharField(
         label=gettext_lazy("Reason (optional, kept in the history)"),
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.order_fields([*(name for name in self.fields if name != "reason"), "reason"])
+
+    def arguments(self):
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
 
 
 class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
@@ -69,7 +92,6 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
     """
 
     model = None
-    form_class = TransitionForm
     template_name = "core/admin/transition_confirm.html"
     header_icon = "arrow-right"
     # Where to go back to when no safe ``next`` is given: the viewset's listing.
@@ -95,7 +117,14 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def state_allows(self):
-        return can_proceed(self.method, check_conditions=False)
+        return state_allows(self.object, self.name)
+
+    def get_form_class(self):
+        form_class = declared(self.object, self.name, "form") or TransitionForm
+        return import_string(form_class) if isinstance(form_class, str) else form_class
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -118,6 +147,9 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
         return list(getattr(self.object, method_name)()) if method_name else []
 
     def state_display(self):
+        """The record's state in words; None for a ``step`` (a record with no state)."""
+        if is_step(self.object, self.name):
+            return None
         field = self.method._django_fsm.field
         return getattr(self.object, f"get_{field.name}_display")()
 
@@ -132,6 +164,8 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
         refused = declared(self.object, self.name, "refused")
         if refused and self.state_allows():
             return str(refused)
+        if self.state_display() is None:
+            return _("“%(object)s”: that step is not possible now.") % {"object": self.object}
         return _("“%(object)s” is %(state)s now: that step is not possible.") % {
             "object": self.object,
             "state": self.state_display(),
@@ -179,6 +213,7 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
 
     def get_context_data(self, **kwargs):
         blockers = self.get_blockers()
+        kwargs.setdefault("form", self.get_form())
         return super().get_context_data(
             object=self.object,
             transition=self.name,
@@ -188,20 +223,23 @@ class TransitionView(WagtailAdminTemplateMixin, BaseObjectMixin, FormView):
             blocked_heading=self.blocked_heading(),
             next=self.next_url,
             cancel_url=self.get_success_url(),
+            # The form's widgets' scripts and styles (a rich text editor, a date picker).
+            media=kwargs["form"].media,
             **kwargs,
         )
 
     def form_valid(self, form):
+        reason = form.cleaned_data["reason"]
         try:
-            perform(self.object, self.name, self.request.user, reason=form.cleaned_data["reason"])
+            perform(self.object, self.name, self.request.user, reason=reason, **form.arguments())
         except TransitionRefused:
             messages.error(self.request, self.refusal())
         else:
-            self.after_transition()
+            self.after_transition(reason)
             messages.success(self.request, self.success_message())
         return redirect(self.get_success_url())
 
-    def after_transition(self):
+    def after_transition(self, reason):
         """Anything to record beside the history row; nothing for a snippet."""
 
     def success_message(self):
@@ -229,11 +267,12 @@ class PageTransitionView(TransitionView):
             {"url": "", "label": self.label},
         ]
 
-    def after_transition(self):
+    def after_transition(self, reason):
         log(
             instance=self.object,
             action=f"{self.object._meta.app_label}.{self.name}",
             user=self.request.user,
+            data={"reason": reason} if reason else None,
         )
 
 

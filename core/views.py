@@ -11,14 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
+from wagtail.search.models import IndexEntry
 
 from .pages import public
-from .search import search_terms
+from .search import excerpt, other_results, page_text, search_terms
 
 
 @require_safe
 def search(request):
-    """Search every live, public page; Chinese words are found inside Chinese text."""
+    """Search every live, public page, and what the apps register as public (votes); each
+    result with a short excerpt of its text around what was searched for. Chinese words are
+    found inside Chinese text."""
     query = request.GET.get("q", "").strip()
     error = ""
     results = Page.objects.none()
@@ -29,12 +32,14 @@ def search(request):
     elif query:
         terms = search_terms(query)
         if terms:
-            # Base pages only: the results show titles and search descriptions, and asking
-            # for each page type's own fields would cost a query per type.
+            # Base pages only: asking for each page type's own fields would cost a query per
+            # type; the excerpts come from the search index in one query.
             results = public(Page.objects.live()).search(terms, operator="and")
     paginator = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE)
     # An unknown or out-of-range page number shows the nearest real page, never an error.
     page = paginator.get_page(request.GET.get("page"))
+    # Other public results (votes) are listed beside the first page of pages.
+    others = other_results(query) if query and not error and page.number == 1 else []
     return TemplateResponse(
         request,
         "core/search.html",
@@ -43,10 +48,41 @@ def search(request):
             "extra_query": urlencode({"q": query}) + "&",
             "error": error,
             "results": page,
+            "found": _with_excerpts(page.object_list, query) if query and not error else [],
+            "others": others,
             "paginator": paginator,
             "max_length": settings.SEARCH_QUERY_MAX_LENGTH,
         },
     )
+
+
+def _with_excerpts(pages, query):
+    """``(page, excerpt)`` for each page found: its indexed text around the query's words,
+    read from the search index in one query; its search description when there is none."""
+    pages = list(pages)
+    if not pages:
+        return []
+    # The plain text of the index: "body" on SQLite and MySQL, "body_text" beside the
+    # tsvector on PostgreSQL.
+    field = "body_text" if hasattr(IndexEntry, "body_text") else "body"
+    texts = {
+        (entry.content_type_id, entry.object_id): getattr(entry, field)
+        for entry in IndexEntry.objects.filter(
+            content_type_id__in={p.content_type_id for p in pages},
+            object_id__in=[str(p.pk) for p in pages],
+        ).only("content_type_id", "object_id", field)
+    }
+    return [
+        (
+            page,
+            excerpt(
+                page_text(texts.get((page.content_type_id, str(page.pk)), ""))
+                or page.search_description,
+                query,
+            ),
+        )
+        for page in pages
+    ]
 
 
 @never_cache

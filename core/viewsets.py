@@ -1,25 +1,85 @@
 """The admin viewset bases every app uses instead of Wagtail's, so that every listing's
-CSV/XLSX export goes through ``core.exports`` (typed text as text, never a formula).
+CSV/XLSX export goes through ``core.exports`` (typed text as text, never a formula) and
+every inspect view shows times in the site's time zone and values as words (是/否, "—"),
+without the database id.
 
 Use them exactly like Wagtail's: ``list_export`` and ``export_filename`` on the viewset.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.snippets.views import snippets
 from wagtail.snippets.views.snippets import SnippetViewSet as WagtailSnippetViewSet
 
-from .exports import SafeSpreadsheetExportMixin
+from .exports import SafeSpreadsheetExportMixin, local_time
 
 
 class SnippetIndexView(SafeSpreadsheetExportMixin, snippets.IndexView):
-    """Wagtail's snippet listing, its CSV/XLSX export written through ``core.exports``."""
+    """Wagtail's snippet listing, its CSV/XLSX export written through ``core.exports``, its
+    rows' buttons coming back to the listing as it was filtered."""
+
+    @property
+    def return_url(self):
+        """The listing as the person sees it: its filters, search and page (also when the
+        rows were fetched by the listing's script from ``results/``)."""
+        query = self.request.GET.urlencode()
+        return f"{self.index_url}?{query}" if query else self.index_url
+
+    def get_list_buttons(self, instance):
+        # Wagtail hands the rows' buttons ``request.path`` as the address to come back to
+        # (``next``), which drops the query string: a moderator approving from the
+        # "pending" filter came back to every opinion. It reads the path once, here.
+        path = self.request.path
+        self.request.path = self.return_url
+        try:
+            return super().get_list_buttons(instance)
+        finally:
+            self.request.path = path
 
 
 class ModelIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     """Wagtail's model listing, its CSV/XLSX export written through ``core.exports``."""
+
+
+class LocalTimeInspectMixin:
+    """Times in an inspect view in the site's time zone.
+
+    Wagtail's inspect template formats each value with ``|localize``, which turns a datetime
+    into text before the template could convert it, so a time stored in UTC would be shown in
+    UTC (22:42 for what the moderation page shows as 06:42 the next day).
+    """
+
+    def get_field_display_value(self, field_name, field):
+        return local_time(super().get_field_display_value(field_name, field))
+
+
+class ReadableInspectMixin:
+    """An inspect view says what a person reads, never Python's values: 是/否 for a yes/no
+    field, "—" for nothing, and no database id (a number that means nothing to staff)."""
+
+    def get_fields(self):
+        return [name for name in super().get_fields() if name != self.model._meta.pk.name]
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if value is True:
+            return _("Yes")
+        if value is False:
+            return _("No")
+        if value is None or value == "":
+            return "—"
+        return value
+
+
+class SnippetInspectView(ReadableInspectMixin, LocalTimeInspectMixin, snippets.InspectView):
+    pass
+
+
+class ModelInspectView(ReadableInspectMixin, LocalTimeInspectMixin, generic.InspectView):
+    pass
 
 
 class _SafeExportViewSet:
@@ -36,7 +96,9 @@ class _SafeExportViewSet:
 
 class SnippetViewSet(_SafeExportViewSet, WagtailSnippetViewSet):
     index_view_class = SnippetIndexView
+    inspect_view_class = SnippetInspectView
 
 
 class ModelViewSet(_SafeExportViewSet, WagtailModelViewSet):
     index_view_class = ModelIndexView
+    inspect_view_class = ModelInspectView

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from wagtail import hooks
 from wagtail.models import Page
 
+from .moderation import CommunityPageViewSet
 from .pages import may_delete_pages
 from .transition_views import (
     TransitionViewSetMixin,
@@ -17,6 +18,13 @@ from .transition_views import (
 @hooks.register("register_admin_urls")
 def register_page_transition_urls():
     return page_urlpatterns
+
+
+@hooks.register("register_admin_viewset")
+def register_page_viewset():
+    # After Wagtail's own (order -1): every page type's views, with a workflow action that
+    # says what it did (core.moderation).
+    return CommunityPageViewSet("community_pages")
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from core.forms import REASON_MAX_LENGTH, ReasonForm
+from core.forms import ReasonForm
+from core.transition_views import TransitionForm
 from people.models import Person
 
+from .choosers import RecordsChooserWidget
 from .models import (
-    DutyRecord,
     DutyShift,
     Inspection,
     InspectionState,
@@ -22,21 +23,10 @@ from .models import (
     person_of,
 )
 
-# How many records an inspection's form offers to sample, the latest of its period first.
-SAMPLE_CHOICES = 200
-
-
-def required_reason():
-    return forms.CharField(
-        label=_("Reason (kept in the history)"),
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
 
 class DutyRecordForm(ReasonForm):
     """The time received is written when the request is recorded and fixed after that: a
-    correction is its own step, with its reason (``CorrectReceivedView``)."""
+    correction is its own step, with its reason (``DutyRecord.correct_received_at``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,54 +79,24 @@ class ShiftSwapForm(WagtailAdminModelForm):
 
 
 class InspectionForm(WagtailAdminModelForm):
-    """The records sampled are offered from the inspection's period (the latest
-    ``SAMPLE_CHOICES`` of it), and must all fall inside it."""
+    """The records sampled are picked with the record book's chooser, which offers those of
+    the period the form holds (``duty.choosers``); all of them must fall inside it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields.get("sampled")
         if field is None:
             return
-        start, end = self._period()
-        offered = DutyRecord.objects.none()
-        if start and end:
-            offered = DutyRecord.objects.filter(
-                received_at__date__gte=start, received_at__date__lte=end
-            ).order_by("-received_at", "-pk")[:SAMPLE_CHOICES]
-        offered = list(offered)
-        if self.instance.pk is not None:
-            chosen = [r for r in self.instance.sampled.all() if r not in offered]
-            offered += chosen
-        # Validation runs over the whole book (``field.queryset``), so that a record outside
-        # the period gets the clear message of ``clean`` rather than "not a valid choice".
-        field.widget = forms.CheckboxSelectMultiple()
-        field.widget.choices = [(record.pk, self._label(record)) for record in offered]
+        field.widget = RecordsChooserWidget()
         field.help_text = _(
-            "Records received within the period (the latest %(count)d of it). Change the "
-            "period and save to be offered its records."
-        ) % {"count": SAMPLE_CHOICES}
-
-    @staticmethod
-    def _label(record):
-        received = timezone.localtime(record.received_at)
-        return f"{record.reference} · {received:%Y-%m-%d %H:%M} · {record.get_category_display()}"
-
-    def _period(self):
-        if self.is_bound:
-            values = []
-            for name in ("period_start", "period_end"):
-                try:
-                    values.append(self.fields[name].clean(self.data.get(self.add_prefix(name))))
-                except forms.ValidationError:
-                    values.append(None)
-            return values
-        if self.instance.pk is not None:
-            return self.instance.period_start, self.instance.period_end
-        # A new inspection starts on the last thirty days, shown in its period fields.
-        today = timezone.localdate()
-        self.initial.setdefault("period_start", today - datetime.timedelta(days=30))
-        self.initial.setdefault("period_end", today)
-        return self.initial["period_start"], self.initial["period_end"]
+            "Choose records received within the period; untick one to leave it out."
+        )
+        if self.instance.pk is None:
+            # A new inspection starts on the last thirty days, shown in its period fields
+            # (and passed to the chooser).
+            today = timezone.localdate()
+            self.initial.setdefault("period_start", today - datetime.timedelta(days=30))
+            self.initial.setdefault("period_end", today)
 
     def clean(self):
         cleaned = super().clean()
@@ -171,20 +131,26 @@ class InspectionRatingForm(WagtailAdminModelForm):
             )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(TransitionForm):
+    """The step ``DutyShift.reassign``: to whom, and (the step requires it) why."""
+
     person = forms.ModelChoiceField(
         label=_("Reassign to"), queryset=Person.objects.none(), empty_label=None
     )
-    reason = required_reason()
 
-    def __init__(self, *args, shift, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.cadres().exclude(pk=shift.person_id)
+        self.fields["person"].queryset = Person.objects.cadres().exclude(pk=self.instance.person_id)
 
 
-class CorrectReceivedForm(forms.Form):
+class CorrectReceivedForm(TransitionForm):
+    """The step ``DutyRecord.correct_received_at``: the corrected time, and why."""
+
     received_at = forms.DateTimeField(label=_("Received"), widget=AdminDateTimeInput())
-    reason = required_reason()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("received_at", timezone.localtime(self.instance.received_at))
 
     def clean_received_at(self):
         received_at = self.cleaned_data["received_at"]

@@ -43,7 +43,7 @@ RECORDS = [
         RequestCategory.REPAIR,
         "李先生",
         "13800001111",
-        "5号楼2单元楼道灯不亮，晚上上下楼很危险。",
+        "楼道灯不亮，晚上上下楼很危险。",
         [],
         "",
         "",
@@ -55,7 +55,7 @@ RECORDS = [
         RequestCategory.SECURITY,
         "王女士",
         "13800002222",
-        "小区东门有陌生人挨家敲门推销。",
+        "有陌生人从这里进小区，挨家敲门推销。",
         ["take_on"],
         "已通知保安到东门查看。",
         "",
@@ -67,7 +67,7 @@ RECORDS = [
         RequestCategory.ENVIRONMENT,
         "赵大爷",
         "13800003333",
-        "8号楼前垃圾桶满溢，无人清运。",
+        "垃圾桶满溢，无人清运。",
         ["take_on"],
         "",
         "",
@@ -79,7 +79,7 @@ RECORDS = [
         RequestCategory.REPAIR,
         "孙女士",
         "13800004444",
-        "3号楼电梯异响。",
+        "电梯运行时有异响。",
         [],
         "",
         "",
@@ -127,12 +127,24 @@ RECORDS = [
         RequestCategory.REPAIR,
         "冯先生",
         "13800008888",
-        "6号楼屋顶漏水。",
+        "屋顶漏水，下雨时顶层住户家中渗水。",
         ["take_on", "resolve", ("reopen", "居民来电：雨后仍有渗水，重新办理。")],
         "联系物业维修屋面防水。",
         "物业已修补屋面防水层。",
         "已修补，待雨后复查。",
     ),
+]
+
+# Where each of the RECORDS is about, as the resident wrote it (seen by duty cadres only).
+PLACES = [
+    "5号楼2单元",
+    "小区东门",
+    "8号楼前",
+    "3号楼1单元电梯",
+    "9号楼1单元602室",
+    "12号楼",
+    "小区北侧道路",
+    "6号楼顶层",
 ]
 
 # A shift of the published roster reassigned by the roster keeper, and why.
@@ -239,7 +251,9 @@ def seed(*, scale, users):
             .first()
         )
         if moved is not None:
-            moved.reassign(cadre_user.person, cadre_user, REASSIGNMENT_REASON)
+            perform(
+                moved, "reassign", cadre_user, reason=REASSIGNMENT_REASON, person=cadre_user.person
+            )
 
     if not DutyRecord.objects.exists():
         shift = roster.shifts.filter(date__lte=today).order_by("-date").first()
@@ -255,7 +269,7 @@ def seed(*, scale, users):
                 undertaken,
                 answer,
                 result,
-            ) in RECORDS:
+            ), place in zip(RECORDS, PLACES, strict=True):
                 record = DutyRecord(
                     received_at=at_hours_ago(hours + 24 * 7 * copy),
                     channel=channel,
@@ -263,6 +277,7 @@ def seed(*, scale, users):
                     resident_name=name,
                     resident_contact=phone,
                     request=request,
+                    place=place,
                     shift=shift,
                     undertaken=undertaken,
                     answer=answer,

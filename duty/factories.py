@@ -81,6 +81,7 @@ class DutyRecordFactory(factory.django.DjangoModelFactory):
     resident_name = factory.Sequence(lambda n: f"居民{n}")
     resident_contact = factory.Sequence(lambda n: f"136{n:08d}")
     request = "楼道灯坏了，请派人维修。"
+    place = factory.Sequence(lambda n: f"{n % 12 + 1}号楼{n % 3 + 1}单元")
 
     class Meta:
         model = DutyRecord

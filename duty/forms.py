@@ -12,21 +12,31 @@ class RequestForm(HoneypotMixin, forms.ModelForm):
 
     class Meta:
         model = DutyRecord
-        fields = ["resident_name", "resident_contact", "category", "request"]
+        fields = ["resident_name", "resident_contact", "place", "category", "request"]
         labels = {
             "resident_name": _("Your name"),
             "resident_contact": _("Your phone number"),
+            "place": _("Building, unit or place"),
             "category": _("What is it about?"),
             "request": _("Your request"),
         }
         help_texts = {
             "resident_contact": _("So that the cadre on duty can call you back. Never published."),
+            "place": _(
+                "Where the matter is, for example “building 5, unit 2” or “the north gate”. Seen only by "
+                "the cadres on duty, never published."
+            ),
         }
-        widgets = {"request": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        widgets = {
+            "request": forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+        }
         error_messages = {
             "resident_name": {"required": _("Please tell us your name.")},
             "resident_contact": {
                 "required": _("Please give a phone number we can call you back on.")
+            },
+            "place": {
+                "required": _("Please tell us the building, unit or place the request is about.")
             },
             "request": {"required": _("Please describe your request.")},
         }
@@ -34,6 +44,9 @@ class RequestForm(HoneypotMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = RequestCategory.choices
+        # The model allows none (requests taken in person or by phone before there was a
+        # place to write it); the cadre on duty needs to know where to go.
+        self.fields["place"].required = True
 
     def clean_resident_contact(self):
         return normalise_phone(self.cleaned_data["resident_contact"])

@@ -8,22 +8,32 @@ the result; supervisors inspect the book, and all of it counts in each cadre's a
 """
 
 import datetime
-import secrets
 
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override, pgettext_lazy
 
 from audit.history import AuditedHistory
-from core.changes import label_for, recorded_as
+from core import references
+from core.changes import label_for
+from core.transitions import step
 from people.models import Person
 from people.validators import validate_phone
+
+
+def in_site_language(message, **params):
+    """A history reason written by the code, in the site's language (``LANGUAGE_CODE``): the
+    record reads the same whoever's browser made the change, and the community reads it."""
+    with override(settings.LANGUAGE_CODE):
+        return str(message) % params
+
 
 HANDLE = "duty.handle_record"
 PUBLISH_ROSTER = "duty.publish_roster"
@@ -224,20 +234,25 @@ class DutyShift(models.Model):
     def is_published(self):
         return self.roster.state == RosterState.PUBLISHED
 
-    def reassign(self, person, by, reason):
+    def in_a_published_roster(self):
+        return self.is_published
+
+    @step(
+        permission=PUBLISH_ROSTER,
+        available=in_a_published_roster,
+        custom={
+            "label": _("Reassign the shift"),
+            "reason_required": True,
+            "form": "duty.admin_forms.ReassignForm",
+        },
+    )
+    def reassign(self, by=None, person=None):
         """Move the shift of a published roster to ``person``: the roster keeper's step,
         with its reason, recorded in the shift's history and shown on the public roster."""
-        if not reason.strip():
-            raise ValueError("A reassignment needs its reason.")
-        if person.pk == self.person_id:
-            raise ValueError("The shift is theirs already.")
-        with transaction.atomic():
-            self.reassigned_from_id = self.person_id
-            self.person = person
-            self._history_user = by
-            with recorded_as(self, action="transition", detail="reassign", reason=reason):
-                self.save()
-        return self
+        if person is None or person.pk == self.person_id:
+            raise ValueError("Reassign the shift to another cadre.")
+        self.reassigned_from_id = self.person_id
+        self.person = person
 
 
 class ShiftSwapState(models.TextChoices):
@@ -326,7 +341,9 @@ class ShiftSwap(FSMModelMixin, models.Model):
         shift = self.shift
         shift.person = self.to_person
         shift.reassigned_from = None
-        shift._change_reason = f"swap #{self.pk} accepted"
+        shift._change_reason = in_site_language(
+            _("Shift swap #%(number)s accepted"), number=self.pk
+        )
         shift._history_user = by
         shift.save()
 
@@ -371,7 +388,8 @@ class RequestCategory(models.TextChoices):
 
 
 class DutyRecordState(models.TextChoices):
-    RECEIVED = "received", _("received")
+    # "received" as a state (已收到), not the time a request was received (收到时间).
+    RECEIVED = "received", pgettext_lazy("request state", "received")
     IN_PROGRESS = "in_progress", _("in progress")
     RESOLVED = "resolved", _("resolved")
     REFERRED = "referred", _("referred")
@@ -382,8 +400,10 @@ CLOSED_STATES = (DutyRecordState.RESOLVED, DutyRecordState.REFERRED)
 
 
 def new_reference():
-    """An unguessable reference a resident follows their request by (about 60 bits)."""
-    return secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")
+    """An unguessable reference a resident follows their request by, in groups of four that
+    can be read aloud and typed back (``core.references``). Records filed before keep their
+    11-character tokens; the field's length holds both."""
+    return references.new_reference()
 
 
 class DutyRecordQuerySet(models.QuerySet):
@@ -414,6 +434,8 @@ class DutyRecord(FSMModelMixin, models.Model):
         _("resident's phone"), max_length=30, validators=[validate_phone]
     )
     request = models.TextField(_("request"))
+    # Where the cadre on duty should go or look; personal, like the name and the phone.
+    place = models.CharField(_("building, unit or place"), max_length=100, blank=True)
     shift = models.ForeignKey(
         DutyShift,
         verbose_name=_("taken on shift"),
@@ -456,7 +478,7 @@ class DutyRecord(FSMModelMixin, models.Model):
     )
 
     history = AuditedHistory(
-        personal_fields=["resident_name", "resident_contact"],
+        personal_fields=["resident_name", "resident_contact", "place"],
         personal_permission="duty.view_resident_contact",
         # Derived from the state; left out so that history rows keep their columns.
         excluded_fields=["awaiting"],
@@ -525,17 +547,6 @@ class DutyRecord(FSMModelMixin, models.Model):
         )
         return self.received_at + datetime.timedelta(hours=hours)
 
-    def correct_received_at(self, received_at, by, reason):
-        """Correct the time the request was received: its own recorded step, with its
-        reason; the due time follows."""
-        if not reason.strip():
-            raise ValueError("A correction needs its reason.")
-        self.received_at = received_at
-        self._history_user = by
-        with recorded_as(self, action="transition", detail="correct_received_at", reason=reason):
-            self.save()
-        return self
-
     @property
     def is_overdue(self):
         return self.state in OPEN_STATES and timezone.now() > self.due_at
@@ -592,6 +603,24 @@ class DutyRecord(FSMModelMixin, models.Model):
     def refer(self, by=None):
         self._handled(by)
         self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=None,
+        permission=HANDLE,
+        custom={
+            "label": _("Correct the time received"),
+            "reason_required": True,
+            "form": "duty.admin_forms.CorrectReceivedForm",
+        },
+    )
+    def correct_received_at(self, by=None, received_at=None):
+        """Correct the time an open request was received (fixed otherwise): its own recorded
+        step, with its reason; the state stays, the due time follows."""
+        if received_at is None:
+            raise ValueError("Give the corrected time.")
+        self.received_at = received_at
 
     @transition(
         field=state,
@@ -729,7 +758,7 @@ class Inspection(FSMModelMixin, models.Model):
         # the cadres' assessment.
         for record in self.sampled.filter(inspected=False):
             record.inspected = True
-            record._change_reason = f"inspection #{self.pk}"
+            record._change_reason = in_site_language(_("Inspection #%(number)s"), number=self.pk)
             record._history_user = by
             record.save(update_fields=["inspected"])
 

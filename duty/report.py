@@ -1,16 +1,33 @@
 """The assessment report: each cadre's figures for a period, from the record book, the
-inspections, the service days and (when present) the year-end evaluation."""
+inspections, the service days and (when present) the year-end evaluation; its admin page
+and its CSV/XLSX downloads."""
 
+import datetime
 import statistics
 from dataclasses import dataclass
 
+from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.exports import spreadsheet_response
 from people.models import Person
 from votes.api import evaluation_summary
 
-from .models import DutyRecord, DutyRecordState, InspectionRating, InspectionState, ServiceDay
+from .models import (
+    DutyRecord,
+    DutyRecordState,
+    InspectionRating,
+    InspectionState,
+    Rating,
+    ServiceDay,
+)
 
 
 @dataclass
@@ -94,3 +111,143 @@ def assessment(start, end):
             )
         )
     return figures
+
+
+# ---------------------------------------------------------------------------------------
+# The admin page and its downloads
+
+# The dates the report accepts: the community's records start well after the first, and a
+# date near the calendar's ends (year 1, year 9999) cannot be turned into a time of day in
+# Shanghai at all.
+FIRST_DATE = datetime.date(2000, 1, 1)
+LAST_DATE = datetime.date(2099, 12, 31)
+# What a cell holds when there is nothing to show (no request answered, no rating, no
+# evaluation): a dash, never an empty cell that reads like a missing zero.
+NOTHING = "—"
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker: its value must be written ``YYYY-MM-DD`` whatever the language
+    (the Chinese date format ``2026/01/01`` leaves the field empty)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=DateInput)
+    end = forms.DateField(label=gettext_lazy("Until"), widget=DateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+                self.add_error(
+                    name,
+                    _("Choose a date between %(first)s and %(last)s.")
+                    % {
+                        "first": date_format(FIRST_DATE, "DATE_FORMAT"),
+                        "last": date_format(LAST_DATE, "DATE_FORMAT"),
+                    },
+                )
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The period cannot end before it starts."))
+        return cleaned
+
+
+def period_form(query):
+    """The period asked for, or (when none is asked for) the year so far, as a bound form
+    whose fields show the dates the report covers."""
+    if "start" in query or "end" in query:
+        return PeriodForm(query)
+    today = timezone.localdate()
+    return PeriodForm({"start": today.replace(month=1, day=1), "end": today})
+
+
+HEADINGS = [
+    gettext_lazy("Cadre"),
+    gettext_lazy("Requests handled"),
+    gettext_lazy("Median hours to answer"),
+    gettext_lazy("Share resolved"),
+    gettext_lazy("Referred"),
+    gettext_lazy("Overdue requests"),
+    gettext_lazy("Inspection ratings"),
+    gettext_lazy("Service days"),
+    gettext_lazy("Year-end evaluation (satisfied or basically satisfied)"),
+]
+
+
+def rating_text(rating):
+    """A rating with its word and its place on the scale: "good (3/3)"."""
+    return _("%(label)s (%(rating)s/%(best)s)") % {
+        "label": Rating(rating).label,
+        "rating": rating,
+        "best": max(Rating.values),
+    }
+
+
+def report_row(figure):
+    """A cadre's row: counts as numbers (0 included), a dash where there is nothing."""
+    return [
+        figure.cadre.name,
+        figure.handled,
+        NOTHING
+        if figure.median_hours_to_answer is None
+        else round(figure.median_hours_to_answer, 1),
+        NOTHING if figure.share_resolved is None else f"{figure.share_resolved:.0%}",
+        figure.referred,
+        figure.overdue,
+        ", ".join(rating_text(rating) for rating in figure.ratings) or NOTHING,
+        figure.service_days,
+        NOTHING
+        if not figure.evaluation
+        else f"{figure.evaluation['satisfaction']:.0%} ({figure.evaluation['ballots']})",
+    ]
+
+
+def assessment_report(request):
+    if not (
+        request.user.has_perm("duty.view_dutyrecord")
+        and request.user.has_perm("duty.view_inspection")
+    ):
+        raise PermissionDenied
+    form = period_form(request.GET)
+    valid = form.is_valid()
+    figures = assessment(form.cleaned_data["start"], form.cleaned_data["end"]) if valid else []
+    rows = [report_row(figure) for figure in figures]
+    export = request.GET.get("export")
+    if valid and export in ("csv", "xlsx"):
+        return spreadsheet_response(
+            export,
+            HEADINGS,
+            rows,
+            f"assessment-{form.cleaned_data['start']}-{form.cleaned_data['end']}",
+            sheet_title=_("Assessment"),
+        )
+    period = (
+        {
+            "start": form.cleaned_data["start"].isoformat(),
+            "end": form.cleaned_data["end"].isoformat(),
+        }
+        if valid
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "duty/admin/assessment.html",
+        {
+            "form": form,
+            "headings": HEADINGS,
+            "rows": rows,
+            "header_title": _("Assessment report"),
+            "scale": ", ".join(
+                rating_text(rating) for rating in sorted(Rating.values, reverse=True)
+            ),
+            "start": form.cleaned_data["start"] if valid else None,
+            "end": form.cleaned_data["end"] if valid else None,
+            "query": urlencode(period) if period else "",
+        },
+    )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.roster, name="roster"),
     path("posts/", views.posts, name="posts"),
     path("request/", views.file_request, name="request"),
-    path("request/<slug:reference>/", views.request_status, name="request_status"),
+    path("follow/", views.follow_request, name="follow"),
+    path("request/<str:reference>/", views.request_status, name="request_status"),
 ]

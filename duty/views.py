@@ -6,15 +6,19 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import site_not_found
 from core.ratelimit import PublicFormLimit
+from core.references import MAX_LENGTH, normalise_reference
 
 from .forms import RequestForm
 from .models import (
+    CLOSED_STATES,
     DutyRecord,
     DutyShift,
     PostAssignment,
@@ -95,7 +99,9 @@ def file_request(request):
             record.save()
             REQUEST_LIMIT.count(request)
             request_filed(record)
-            return redirect("duty:request_status", reference=record.reference)
+            return redirect(
+                reverse("duty:request_status", kwargs={"reference": record.reference}) + "?filed=1"
+            )
         else:
             status = 400
     return TemplateResponse(
@@ -103,10 +109,41 @@ def file_request(request):
     )
 
 
+FOLLOW_BOX = "duty/includes/follow_box.html"
+
+
+def _unknown_reference():
+    return Http404(
+        _(
+            "There is no request with this reference. Please check it against the one you "
+            "wrote down and type it again."
+        )
+    )
+
+
 @require_safe
+@site_not_found(follow_box=FOLLOW_BOX)
+def follow_request(request):
+    """The "follow my request" box: what was typed, read leniently, to the request's page."""
+    reference = normalise_reference(request.GET.get("reference", "")[: MAX_LENGTH * 2])
+    if not reference:
+        raise _unknown_reference()
+    return redirect("duty:request_status", reference=reference)
+
+
+@require_safe
+@site_not_found(follow_box=FOLLOW_BOX)
 def request_status(request, reference):
+    """A request as its resident may see it: no name, phone or place; the answer once the
+    request is closed (resolved or referred), not while a cadre is still at work on it."""
+    canonical = normalise_reference(reference)
+    if not canonical:
+        raise _unknown_reference()
+    if canonical != reference:
+        # Typed by hand in lower case or without hyphens: one address per request.
+        return redirect("duty:request_status", reference=canonical)
     record = (
-        DutyRecord.objects.filter(reference=reference)
+        DutyRecord.objects.filter(reference=canonical)
         .only(
             "reference",
             "received_at",
@@ -115,11 +152,21 @@ def request_status(request, reference):
             "answer",
             "result",
             "due_at",
+            "answered_at",
             "closed_at",
             "request",
         )
         .first()
     )
     if record is None:
-        raise Http404(_("There is no request with this reference."))
-    return TemplateResponse(request, "duty/request_status.html", {"record": record})
+        raise _unknown_reference()
+    return TemplateResponse(
+        request,
+        "duty/request_status.html",
+        {
+            "record": record,
+            "closed": record.state in CLOSED_STATES,
+            "just_filed": request.GET.get("filed") == "1",
+            "follow_box": FOLLOW_BOX,
+        },
+    )

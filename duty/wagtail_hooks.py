@@ -1,5 +1,6 @@
-from django.contrib.admin.utils import quote
 from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -7,15 +8,18 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.widgets import Button
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from core.transition_views import TransitionViewSetMixin
-from core.viewsets import SnippetViewSet
+from core.viewsets import SnippetIndexView, SnippetViewSet
 
-from . import admin_views
+from . import (
+    admin_views,
+    notice_board,  # noqa: F401  (registers the record book's print view)
+    report,
+)
 from .admin_forms import (
     DutyRecordForm,
     DutyShiftForm,
@@ -23,11 +27,10 @@ from .admin_forms import (
     InspectionRatingForm,
     ShiftSwapForm,
 )
+from .choosers import duty_record_chooser_viewset
 from .filters import DutyRecordFilterSet
 from .models import (
     HANDLE,
-    OPEN_STATES,
-    PUBLISH_ROSTER,
     DutyRecord,
     DutyRecordState,
     DutyShift,
@@ -41,14 +44,36 @@ from .models import (
 )
 from .permissions import ShiftSwapPermissionPolicy
 
+# The record book's columns that name a resident or where they live: only for those who may
+# see residents' contacts (``duty.view_resident_contact``).
+PERSONAL_COLUMNS = {"resident_name", "place"}
+
+
+class DutyRecordIndexView(SnippetIndexView):
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.request.user.has_perm("duty.view_resident_contact"):
+            return columns
+        return [column for column in columns if column.name not in PERSONAL_COLUMNS]
+
 
 class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = DutyRecord
     icon = "doc-full"
     menu_label = _("Record book")
     inspect_view_enabled = True
+    index_view_class = DutyRecordIndexView
+    # Each row tells one request from another: what was asked, where, and by whom.
     list_display = [
         "reference",
+        Column(
+            "request",
+            label=_("Request"),
+            accessor=lambda record: Truncator(record.request).chars(40),
+        ),
+        Column("place", label=_("Building, unit or place")),
+        Column("resident_name", label=_("Resident")),
         Column("category", label=_("Category"), accessor="get_category_display"),
         StatusTagColumn(
             "state",
@@ -67,7 +92,7 @@ class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
     ]
     # The fields' filters, and "overdue" (open and past due), which no field holds.
     filterset_class = DutyRecordFilterSet
-    search_fields = ["reference", "request"]
+    search_fields = ["reference", "request", "place"]
     search_backend_name = None
     # The cadre on duty sees new requests first, then the rest, newest first (ordering by
     # the state's value put "in progress" before "received"); indexed as "record_book".
@@ -91,7 +116,13 @@ class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
             FieldRowPanel(
                 [FieldPanel("received_at"), FieldPanel("channel"), FieldPanel("category")]
             ),
-            FieldRowPanel([FieldPanel("resident_name"), FieldPanel("resident_contact")]),
+            FieldRowPanel(
+                [
+                    FieldPanel("resident_name"),
+                    FieldPanel("resident_contact"),
+                    FieldPanel("place"),
+                ]
+            ),
             FieldPanel("request"),
             FieldRowPanel([FieldPanel("shift"), FieldPanel("handled_by")]),
             FieldPanel("undertaken"),
@@ -101,21 +132,12 @@ class DutyRecordViewSet(TransitionViewSetMixin, SnippetViewSet):
         ],
         base_form_class=DutyRecordForm,
     )
-    # Closed records are read-only; the time received is corrected as its own step.
+    # Closed records are read-only; the time received is corrected as its own step
+    # (``DutyRecord.correct_received_at``, offered with the other steps).
     edit_view_class = admin_views.DutyRecordEditView
 
     def get_queryset(self, request):
         return DutyRecord.objects.select_related("handled_by")
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path(
-                "<str:pk>/correct-received/",
-                self.construct_view(admin_views.CorrectReceivedView),
-                name="correct_received",
-            ),
-        ]
 
 
 class RosterViewSet(TransitionViewSetMixin, SnippetViewSet):
@@ -133,7 +155,7 @@ class RosterViewSet(TransitionViewSetMixin, SnippetViewSet):
     inspect_view_enabled = True
 
 
-class DutyShiftViewSet(SnippetViewSet):
+class DutyShiftViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = DutyShift
     icon = "time"
     menu_label = _("Shifts")
@@ -149,23 +171,14 @@ class DutyShiftViewSet(SnippetViewSet):
         ],
         base_form_class=DutyShiftForm,
     )
-    # A shift of a published roster changes hands by swap or by reassignment only.
+    # A shift of a published roster changes hands by swap or by reassignment only (the
+    # step ``DutyShift.reassign``, offered on its row).
     edit_view_class = admin_views.DutyShiftEditView
     inspect_view_enabled = True
 
     def get_queryset(self, request):
         # Each row names its cadre and asks whether its roster is published.
         return DutyShift.objects.select_related("person", "roster")
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path(
-                "<str:pk>/reassign/",
-                self.construct_view(admin_views.ReassignShiftView),
-                name="reassign",
-            ),
-        ]
 
 
 class ShiftSwapViewSet(TransitionViewSetMixin, SnippetViewSet):
@@ -272,33 +285,16 @@ register_permission_policy(ShiftSwap, ShiftSwapPermissionPolicy(ShiftSwap))
 register_snippet(DutyGroup)
 
 
-@hooks.register("register_snippet_listing_buttons")
-def recorded_step_buttons(snippet, user, next_url=None):
-    """The recorded steps that are not changes of state: a published shift's reassignment,
-    an open record's correction of the time received."""
-    if isinstance(snippet, DutyShift) and user.has_perm(PUBLISH_ROSTER) and snippet.is_published:
-        yield Button(
-            _("Reassign the shift"),
-            reverse(DutyShift.snippet_viewset.get_url_name("reassign"), args=[quote(snippet.pk)]),
-            priority=20,
-            icon_name="resubmit",
-        )
-    if isinstance(snippet, DutyRecord) and user.has_perm(HANDLE) and snippet.state in OPEN_STATES:
-        yield Button(
-            _("Correct the time received"),
-            reverse(
-                DutyRecord.snippet_viewset.get_url_name("correct_received"),
-                args=[quote(snippet.pk)],
-            ),
-            priority=20,
-            icon_name="time",
-        )
+@hooks.register("register_admin_viewset")
+def register_duty_record_chooser():
+    # The chooser of the records an inspection samples (``duty.choosers``).
+    return duty_record_chooser_viewset
 
 
 @hooks.register("register_admin_urls")
 def register_urls():
     return [
-        path("duty/assessment/", admin_views.assessment_report, name="duty_assessment"),
+        path("duty/assessment/", report.assessment_report, name="duty_assessment"),
     ]
 
 

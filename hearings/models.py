@@ -28,6 +28,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
 from audit.history import AuditedHistory
+from core.changes import recorded_as
 from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
 from opinions.pages import OpinionsPageMixin
@@ -488,6 +489,28 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     def publish_decision(self, by=None):
         self.decision_published_at = timezone.now()
         self.decision_published_by = by
+
+    @transition(
+        field=decision_state,
+        source=DecisionState.PUBLISHED,
+        target=None,
+        permission=PUBLISH_DECISION,
+        custom={
+            "label": _("Correct the decision"),
+            "reason_required": True,
+            "form": "hearings.admin_forms.DecisionCorrectionForm",
+        },
+    )
+    def correct_decision(self, by=None, decision="", summary="", reason=""):
+        """Record a correction of the published decision: a new decision with its reason,
+        shown on the page below the one it corrects, which stays as it was published."""
+        correction = DecisionCorrection(
+            page=self, decision=decision, summary=summary, reason=reason, corrected_by=by
+        )
+        correction.full_clean()
+        correction._history_user = by
+        with recorded_as(correction, action="created", detail="correct_decision", reason=reason):
+            correction.save()
 
     def decision_blockers(self):
         """Why the decision cannot be published yet, in words, or an empty list."""

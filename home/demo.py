@@ -1,6 +1,7 @@
 """Demo content of the front page, the plain pages and the site settings."""
 
 from wagtail.models import Site
+from wagtail.rich_text import RichText
 
 from core.models import CommunitySettings
 
@@ -26,6 +27,15 @@ def paragraph(text):
 
 def heading(text):
     return {"type": "heading", "value": text}
+
+
+# The guide and the contact page send a resident to the request form, the roster and the box
+# that follows a request (on the roster page), so that nobody needs to know the addresses.
+REQUEST_LINKS = paragraph(
+    '下班时间有事找社区？可以<a href="/duty/request/">在网上提交诉求</a>，'
+    "值班干部会在值班记录本中看到并答复；提交后会得到一个查询编号，"
+    '在<a href="/duty/">本月值班表</a>页面或首页输入编号即可查看办理进度。'
+)
 
 
 PAGES = [
@@ -62,6 +72,7 @@ PAGES = [
         "introduction": "居民常办事项的办理地点、时间和所需材料。",
         "body": [
             paragraph("以下事项可在社区党群服务中心一楼办理。错时值班期间也可受理居民诉求。"),
+            REQUEST_LINKS,
         ],
     },
     {
@@ -75,6 +86,7 @@ PAGES = [
                 "办公时间：周一至周五 8:30–17:30。错时值班：工作日 17:30–20:30，周六 9:00–17:00。"
             ),
             paragraph("值班电话：021-64550100。"),
+            REQUEST_LINKS,
         ],
     },
 ]
@@ -123,6 +135,10 @@ def seed(*, scale, users):
             home.add_child(instance=page)
             publish(page, users)
             created += 1
+        elif REQUEST_LINKS in spec["body"] and "/duty/request/" not in str(page.body.raw_data):
+            # A demo seeded before the pages linked to the request form.
+            page.body.append(("paragraph", RichText(REQUEST_LINKS["value"])))
+            publish(page, users)
         pages[spec["slug"]] = page
 
     guides = pages["services"]

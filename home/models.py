@@ -146,12 +146,14 @@ class HomePage(DirectRouteMixin, CommunityPage):
                     for motion in Motion.objects.open().only("title")[:5]
                 ],
                 "empty": _("No vote is open at the moment."),
+                "more": {"url": reverse("votes:index"), "title": _("All votes and results")},
             },
             {
                 "key": "roster",
                 "title": _("This month's duty roster"),
                 "items": self.coming_shifts(),
                 "empty": _("This month's roster has not been published yet."),
+                "more": {"url": reverse("duty:roster"), "title": _("The whole roster")},
             },
         ]
 

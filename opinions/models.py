@@ -4,6 +4,10 @@ pending → approved / rejected / spam; approved ⇄ promoted to the notice boar
 is a named transition allowed to Moderators (``core.roles``) and recorded in history with
 the user, the time and the reason. The contact a resident leaves is personal data: it is
 shown only to those who hold ``opinions.view_opinion_contact``, never on the public site.
+
+Each opinion gets a reference (``core.references``) when it is received, so that its writer
+can follow it at ``/opinions/<reference>/``: what became of it (``public_state``), the
+moderator's public reason when it was not published, and the committee's response.
 """
 
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -11,14 +15,18 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.search import index
 
 from audit.history import AuditedHistory
 from core.pages import public
+from core.references import MAX_LENGTH as REFERENCE_LENGTH
+from core.references import new_reference
 
 MODERATE = "opinions.moderate_opinion"
 PROMOTE = "opinions.promote_opinion"
@@ -34,6 +42,29 @@ class OpinionState(models.TextChoices):
 
 # What the public may see.
 SHOWN = (OpinionState.APPROVED, OpinionState.PROMOTED)
+
+
+class PublicState(models.TextChoices):
+    """What the writer of an opinion is told on its status page. Rejected and spam read the
+    same: a resident is never told their opinion was taken for spam."""
+
+    # A context of their own: "Published" elsewhere heads the time a page was published.
+    PENDING = "pending", pgettext_lazy("opinion status", "Awaiting moderation")
+    PUBLISHED = "published", pgettext_lazy("opinion status", "Published")
+    NOTICE_BOARD = (
+        "notice_board",
+        pgettext_lazy("opinion status", "Published and on the notice board"),
+    )
+    NOT_PUBLISHED = "not_published", pgettext_lazy("opinion status", "Not published")
+
+
+PUBLIC_STATES = {
+    OpinionState.PENDING: PublicState.PENDING,
+    OpinionState.APPROVED: PublicState.PUBLISHED,
+    OpinionState.PROMOTED: PublicState.NOTICE_BOARD,
+    OpinionState.REJECTED: PublicState.NOT_PUBLISHED,
+    OpinionState.SPAM: PublicState.NOT_PUBLISHED,
+}
 
 
 class OpinionQuerySet(models.QuerySet):
@@ -118,6 +149,32 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         related_name="+",
     )
     promoted_at = models.DateTimeField(_("promoted"), null=True, blank=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=REFERENCE_LENGTH,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text=_("Given to the resident to follow the opinion."),
+    )
+    public_reason = models.TextField(
+        _("reason shown to the resident"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "Optional. Shown on the opinion's status page when it is not published; "
+            "the reason kept in the history stays internal."
+        ),
+    )
+    response = models.TextField(
+        _("committee's response"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "What the committee said or did about this opinion. Shown on its status page "
+            "and, when the opinion is published, under it."
+        ),
+    )
 
     history = AuditedHistory(
         personal_fields=["contact"], personal_permission="opinions.view_opinion_contact"
@@ -162,6 +219,17 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
     def is_shown(self):
         return self.state in SHOWN
 
+    @property
+    def public_state(self):
+        """What the writer is told: pending, published, on the notice board or not published."""
+        return PUBLIC_STATES[self.state]
+
+    def get_public_state_display(self):
+        return self.public_state.label
+
+    def get_status_url(self):
+        return reverse("opinion_status", args=[self.reference])
+
     def _moderated(self, by):
         self.moderated_by = by
         self.moderated_at = timezone.now()
@@ -182,10 +250,11 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         source=[OpinionState.PENDING, OpinionState.APPROVED],
         target=OpinionState.REJECTED,
         permission=MODERATE,
-        custom={"label": _("Reject")},
+        custom={"label": _("Reject"), "form": "opinions.admin_forms.RejectForm"},
     )
-    def reject(self, by=None):
+    def reject(self, by=None, public_reason=""):
         self._moderated(by)
+        self.public_reason = (public_reason or "").strip()
 
     @transition(
         field=state,

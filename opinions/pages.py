@@ -2,17 +2,24 @@
 
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.paging import slice_page
 from core.ratelimit import PublicFormLimit
+from core.references import new_reference
 
 from .forms import OpinionForm
 from .models import Opinion
 from .notify import opinion_received
 
 RATE_LIMIT = PublicFormLimit("opinion")
+
+
+def status_url(reference):
+    """Where a resident is sent once their opinion is kept: its status page, thanking them."""
+    return reverse("opinion_status", args=[reference]) + "?sent=1"
 
 
 class OpinionsPageMixin:
@@ -35,7 +42,7 @@ class OpinionsPageMixin:
         shown = (
             Opinion.objects.shown()
             .on(self)
-            .only("author_name", "body", "created_at", "state", "language")
+            .only("author_name", "body", "created_at", "state", "language", "response")
         )
         context["opinions"] = slice_page(
             shown, request.GET.get("opinions"), per_page=self.opinions_per_page
@@ -43,7 +50,6 @@ class OpinionsPageMixin:
         context["accepts_opinions"] = self.accepts_opinions()
         if "opinion_form" not in context and context["accepts_opinions"]:
             context["opinion_form"] = OpinionForm()
-        context["opinion_received"] = request.GET.get("opinion") == "received"
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -77,8 +83,9 @@ class OpinionsPageMixin:
                 % {"minutes": minutes},
             )
         if form.is_bot:
-            # Tell a bot nothing: it sees the usual confirmation, and nothing is kept.
-            return HttpResponseRedirect(self._received_url())
+            # Tell a bot nothing: it is sent on as a resident is, to a reference that leads
+            # nowhere, and nothing is kept.
+            return HttpResponseRedirect(status_url(new_reference()))
         if not form.is_valid():
             return self._render(request, 400, opinion_form=form)
 
@@ -88,7 +95,5 @@ class OpinionsPageMixin:
         opinion.save()
         RATE_LIMIT.count(request)
         opinion_received()
-        return HttpResponseRedirect(self._received_url())
-
-    def _received_url(self):
-        return f"{self.url}?opinion=received#opinions"
+        # The opinion's own page: its reference, to come back and see what became of it.
+        return HttpResponseRedirect(status_url(opinion.reference))

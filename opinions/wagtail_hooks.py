@@ -1,13 +1,18 @@
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 
+from core.forms import ReasonForm
 from core.transition_views import TransitionViewSetMixin
 from core.transitions import TransitionRefused, may_start, perform, transition_label
 from core.viewsets import SnippetViewSet
@@ -15,8 +20,31 @@ from core.viewsets import SnippetViewSet
 from .models import Opinion, OpinionState
 
 
+class OpinionPermissionPolicy(ModelPermissionPolicy):
+    """Opinions come from residents through the public form: nobody adds one in the admin.
+    Editing one (``change``) only records the committee's response and the public reason."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        actions = [action for action in actions if action != "add"]
+        if not actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(actions)
+
+
+register_permission_policy(Opinion, OpinionPermissionPolicy(Opinion))
+
+
 class OpinionViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = Opinion
+    # What a resident wrote is never edited: staff record what the committee said or did
+    # about it, and may reword the reason the resident is shown.
+    edit_handler = ObjectList(
+        [FieldPanel("response"), FieldPanel("public_reason"), FieldPanel("change_reason")],
+        base_form_class=ReasonForm,
+    )
     icon = "comment"
     menu_label = _("Opinions")
     menu_order = 250
@@ -36,7 +64,7 @@ class OpinionViewSet(TransitionViewSetMixin, SnippetViewSet):
         DateColumn("created_at", label=_("Received")),
     ]
     list_filter = ["state", "page", "language"]
-    search_fields = ["body", "author_name"]
+    search_fields = ["body", "author_name", "reference"]
     # Search the queue with the ORM (icontains): the SQLite full-text backend cannot search
     # named fields (it fails with "no such column"), and full-text search splits no Chinese
     # words out of Chinese text, so "槐树" would never find "保留老槐树".
@@ -53,8 +81,21 @@ class OpinionViewSet(TransitionViewSetMixin, SnippetViewSet):
         "moderated_at",
         "promoted_by",
         "promoted_at",
+        "reference",
+        "public_reason",
+        "response",
     ]
-    list_export = ["created_at", "page", "author_name", "body", "language", "state"]
+    list_export = [
+        "created_at",
+        "reference",
+        "page",
+        "author_name",
+        "body",
+        "language",
+        "state",
+        "public_reason",
+        "response",
+    ]
     export_filename = "opinions"
 
     def get_queryset(self, request):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 
 from core.forms import ReasonForm
@@ -16,7 +17,18 @@ class PersonViewSet(SnippetViewSet):
     menu_order = 300
     add_to_admin_menu = True
     inspect_view_enabled = True
-    list_display = ["name", "roles_label", "address", "is_active"]
+    list_display = [
+        "name",
+        "roles_label",
+        "address",
+        # 是/否, not Python's True/False.
+        Column(
+            "is_active",
+            label=Person._meta.get_field("is_active").verbose_name,
+            accessor=lambda person: _("Yes") if person.is_active else _("No"),
+            sort_key="is_active",
+        ),
+    ]
     list_filter = [
         "is_cadre",
         "is_party_member",
@@ -25,7 +37,10 @@ class PersonViewSet(SnippetViewSet):
         "party_status",
         "is_active",
     ]
+    # Searched in the database (``icontains``), like the record book: a full-text index
+    # holds a Chinese name as one word, so "卫东" would not find "周卫东".
     search_fields = ["name", "building"]
+    search_backend_name = None
     list_export = [
         "name",
         "is_cadre",

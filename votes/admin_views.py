@@ -2,14 +2,20 @@
 call in the hall and the results."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
+
+from wagtail.snippets.views.snippets import EditView
 
 from core.exports import spreadsheet_response
+from core.sorting import natural_key
+from core.viewsets import SnippetIndexView
 from people.models import Person
 
 from .forms import HallCountForm
@@ -40,9 +46,41 @@ def listing_url():
 
 
 def _on_the_roll(motion):
-    return Person.objects.filter(pk__in=motion.roll.values("person_id")).order_by(
-        "building", "name"
+    """Who is on the roll, by building and unit in natural order (1号楼 before 10号楼)."""
+    return sorted(
+        Person.objects.filter(pk__in=motion.roll.values("person_id")),
+        key=lambda person: natural_key(person.building, person.unit, person.name),
     )
+
+
+# --- Editing: a draft only ---------------------------------------------------------------
+
+# A vote is set up while it is a draft; from its opening on, what was put to the vote stays
+# as it was (``MotionForm`` refuses the save as well).
+NOT_EDITABLE = _lazy("This vote is %(state)s: it can no longer be changed.")
+
+
+def editable(motion):
+    return motion.state == MotionState.DRAFT
+
+
+class MotionEditView(EditView):
+    """The edit form, for a draft only: any other vote is sent to its read-only view with
+    the reason (GET and POST alike), rather than shown a form that refuses to save."""
+
+    def run_before_hook(self):
+        if not editable(self.object):
+            messages.error(self.request, NOT_EDITABLE % {"state": self.object.get_state_display()})
+            return redirect(self.inspect_url_name, quote(self.object.pk))
+        return super().run_before_hook()
+
+
+class MotionIndexView(SnippetIndexView):
+    """The listing links a vote that can no longer be edited to its read-only view, and
+    offers no "Edit" for it."""
+
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if editable(instance) else None
 
 
 def roll_call(request, pk):
@@ -59,15 +97,21 @@ def roll_call(request, pk):
 
 
 def _page(request, motion, template_context, status=200):
-    voted = BallotReceipt.objects.filter(motion=motion)
-    roll = list(_on_the_roll(motion).exclude(pk__in=voted.values("person_id")))
+    # Everyone on the roll stays on the page: who has voted is shown with how (online or in
+    # the hall), without a choice to make, so the clerk can tell them "you have voted".
+    voted = dict(BallotReceipt.objects.filter(motion=motion).values_list("person_id", "channel"))
+    everyone = _on_the_roll(motion)
+    for person in everyone:
+        person.voted_channel = voted.get(person.pk, "")
+    roll = [person for person in everyone if not person.voted_channel]
     return TemplateResponse(
         request,
         "votes/admin/roll_call.html",
         {
             "motion": motion,
             "roll": roll,
-            "voted_count": voted.count(),
+            "everyone": everyone,
+            "voted_count": len(voted),
             "header_title": _("Roll call: %(motion)s") % {"motion": motion},
             **template_context,
         },
@@ -187,7 +231,7 @@ def results(request, pk):
         ]
         return spreadsheet_response(
             export,
-            [_("Option"), _("Votes"), _("Share of votes cast")],
+            [_("Option"), pgettext("number of votes", "Votes"), _("Share of votes cast")],
             rows,
             f"vote-{motion.pk}-results",
             sheet_title=_("Results"),

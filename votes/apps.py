@@ -19,6 +19,13 @@ class VotesConfig(AppConfig):
         # verify_audit, and the ballots it became are append-only and sealed at close.
         register_append_only(Ballot, rewritable=True)
 
+        from core.search import register_source
+
+        from . import search
+
+        # Open motions and published results in the site's search.
+        register_source(search.find)
+
         from .sealing import connect
 
         # The roll, the receipts and the closed ballot box in the audit chain.

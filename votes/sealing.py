@@ -41,6 +41,18 @@ def ballots_match_receipts(rows):
     return None
 
 
+def rewrite_secret_box(motion):
+    """A box closed before boxes were rewritten, sealed late by ``upgrade_audit``: a secret
+    one is rewritten first, as its close now does, so that nothing pairs its ballots with
+    their receipts (``services.close_ballot_box``). True when it was rewritten."""
+    from .services import close_ballot_box
+
+    if not motion.secret or not motion.ballots.exists():
+        return False
+    close_ballot_box(motion)
+    return True
+
+
 def seal_roll(motion, by=None):
     seals.seal(ROLL, motion, user=by)
 
@@ -69,4 +81,5 @@ def connect():
             state__in=(MotionState.CLOSED, MotionState.PUBLISHED)
         ),
         check=ballots_match_receipts,
+        sealing_late=rewrite_secret_box,
     )

@@ -37,23 +37,7 @@ def cast(motion_id, person, option_id, *, channel=BallotChannel.ONLINE, recorded
     try:
         with transaction.atomic():
             motion = Motion.objects.select_for_update().get(pk=motion_id)
-            if motion.state in (MotionState.CLOSED, MotionState.PUBLISHED):
-                raise VoteRefused(CLOSED)
-            if motion.state != MotionState.OPEN:
-                raise VoteRefused(NOT_OPEN)
-            if person is None or not motion.roll.filter(person=person).exists():
-                raise VoteRefused(NOT_ELIGIBLE)
-            # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-            option_text = str(option_id)
-            option = (
-                motion.options.filter(pk=option_text).first()
-                if option_text.isascii() and option_text.isdigit()
-                else None
-            )
-            if option is None:
-                raise VoteRefused(BAD_OPTION)
-            if BallotReceipt.objects.filter(motion=motion, person=person).exists():
-                raise VoteRefused(ALREADY_VOTED)
+            option = _acceptable(motion, person, option_id)
             BallotReceipt.objects.create(
                 motion=motion, person=person, channel=channel, recorded_by=recorded_by
             )
@@ -66,6 +50,34 @@ def cast(motion_id, person, option_id, *, channel=BallotChannel.ONLINE, recorded
     except IntegrityError as error:
         # Another request for the same person won the race for the receipt.
         raise VoteRefused(ALREADY_VOTED) from error
+    return option
+
+
+def check(motion, person, option_id):
+    """The option ``person`` would vote for, or ``VoteRefused`` with the reason ``cast``
+    would give; nothing is written. The ballot's confirmation step reads its choice back
+    through this, so a refusal is said before the voter confirms, not after."""
+    return _acceptable(motion, person, option_id)
+
+
+def _acceptable(motion, person, option_id):
+    if motion.state in (MotionState.CLOSED, MotionState.PUBLISHED):
+        raise VoteRefused(CLOSED)
+    if motion.state != MotionState.OPEN:
+        raise VoteRefused(NOT_OPEN)
+    if person is None or not motion.roll.filter(person=person).exists():
+        raise VoteRefused(NOT_ELIGIBLE)
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    option_text = str(option_id)
+    option = (
+        motion.options.filter(pk=option_text).first()
+        if option_text.isascii() and option_text.isdigit()
+        else None
+    )
+    if option is None:
+        raise VoteRefused(BAD_OPTION)
+    if BallotReceipt.objects.filter(motion=motion, person=person).exists():
+        raise VoteRefused(ALREADY_VOTED)
     return option
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import MotionKind, OptionMeaning, Rule
+from .models import POSITIVE, MotionKind, OptionMeaning, Rule
 
 
 @dataclass
@@ -26,6 +26,9 @@ class Result:
     counts: list = field(default_factory=list)
     winner: OptionCount | None = None
     outcome: str = ""
+    # An evaluation's share of ballots "satisfied" or "basically satisfied" (0..1); None for
+    # a motion or an election, which pass or elect instead.
+    satisfaction: float | None = None
 
     @property
     def turnout(self):
@@ -77,12 +80,18 @@ def tally(motion):
         )
         for pk, label, meaning in options
     ]
+    if motion.kind == MotionKind.EVALUATION:
+        # Read by what each option means, not where it is listed.
+        positive = sum(c.votes for c in result.counts if c.meaning in POSITIVE)
+        result.satisfaction = positive / cast if cast else 0.0
     if not result.quorum_met:
         result.outcome = _("Not valid: the quorum was not reached.")
         return result
     if motion.kind == MotionKind.EVALUATION:
-        # The evaluation is the counts themselves; its summary is in ``evaluation_summary``.
-        result.outcome = _("Counted.")
+        # An evaluation passes nothing: its result is how satisfied the voters are.
+        result.outcome = _(
+            "Satisfaction: %(percent)s%% of the ballots say satisfied or basically satisfied."
+        ) % {"percent": round(result.satisfaction * 100)}
         return result
     # A motion is carried by the option that means "for", wherever the clerk listed it; an
     # election by its leading candidate.

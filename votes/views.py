@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.paging import slice_page
 
 from .models import BallotReceipt, Motion, MotionKind, MotionState, RollEntry
-from .services import VoteRefused, cast
+from .services import VoteRefused, cast, check
 from .tally import tally
 
 
@@ -40,11 +40,22 @@ def _standing(motion, person):
 @require_safe
 def index(request):
     public = Motion.objects.public().select_related("subject")
+    open_motions = list(public.filter(state=MotionState.OPEN).order_by("-opened_at")[:50])
+    person = _person(request)
+    if person is not None and open_motions:
+        # One query for the representative's receipts among the listed motions.
+        voted = set(
+            BallotReceipt.objects.filter(
+                person=person, motion__in=[motion.pk for motion in open_motions]
+            ).values_list("motion_id", flat=True)
+        )
+        for motion in open_motions:
+            motion.has_voted = motion.pk in voted
     return TemplateResponse(
         request,
         "votes/index.html",
         {
-            "open_motions": list(public.filter(state=MotionState.OPEN).order_by("-opened_at")[:50]),
+            "open_motions": open_motions,
             "results": slice_page(
                 public.filter(state=MotionState.PUBLISHED).order_by("-published_at", "-pk"),
                 request.GET.get("page"),
@@ -63,15 +74,27 @@ def detail(request, pk):
     person = _person(request)
     status = 200
     error = ""
+    chosen = None  # the option awaiting the voter's confirmation
+    selected = ""  # the option ticked when the voter goes back to change their choice
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
+        # Two steps, each a plain form: the choice, then its confirmation, which carries the
+        # choice again with ``confirm``. Nothing is recorded before the confirmation.
+        choice = request.POST.get("option", "")
+        confirmed = request.POST.get("confirm") == "1" and "change" not in request.POST
+        option = None
         try:
-            option = cast(motion.pk, person, request.POST.get("option", ""))
+            if "change" in request.POST:
+                selected = choice
+            elif not confirmed:
+                chosen = check(motion, person, choice)
+            else:
+                option = cast(motion.pk, person, choice)
         except VoteRefused as refusal:
             error = refusal.message
             status = 409 if refusal.message != _("Choose one of the options.") else 400
-        else:
+        if option is not None:
             if motion.secret:
                 # Not even the voter's own next page (nor the messages cookie that carries
                 # it) repeats a secret choice.
@@ -97,6 +120,8 @@ def detail(request, pk):
         "eligible": eligible,
         "can_vote": motion.state == MotionState.OPEN and eligible and not has_voted,
         "error": error,
+        "chosen": chosen,
+        "selected": selected,
         "result": tally(motion) if motion.results_visible else None,
         "is_evaluation": motion.kind == MotionKind.EVALUATION,
     }

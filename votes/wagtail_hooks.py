@@ -28,6 +28,9 @@ class MotionViewSet(TransitionViewSetMixin, SnippetViewSet):
     menu_order = 260
     add_to_admin_menu = True
     inspect_view_enabled = True
+    # Only a draft is edited; from its opening on a vote is shown read-only.
+    edit_view_class = admin_views.MotionEditView
+    index_view_class = admin_views.MotionIndexView
     list_display = [
         "title",
         Column("kind", label=_("Kind"), accessor="get_kind_display"),

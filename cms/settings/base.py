@@ -166,10 +166,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = _("Community CMS")
+# No "Wagtail upgrade available" box: it asks Wagtail's servers from the browser (nothing is
+# loaded from another host) and speaks only English; upgrades come through pyproject.toml.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars from gravatar.com: the site loads nothing from other hosts.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, with quotes typed into a search box escaped (core.search_backend).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "core.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_ENABLED = True

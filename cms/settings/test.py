@@ -4,7 +4,8 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# "community.example": a host other than the Site record's, for the tests of absolute URLs.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "community.example"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,13 +1,39 @@
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Site
 
 register = template.Library()
 
+# The public services that are not pages, after the page tree in the main menu: a resident
+# finds votes and results, this month's roster and the request form without knowing their
+# addresses. Named by URL, so that core imports none of the apps that serve them.
+SERVICES = [
+    ("votes:index", _("Votes and results")),
+    ("duty:roster", _("Duty roster")),
+    ("duty:request", _("File a request")),
+]
+
+
+def service_links(path):
+    """(url, label, is current) for each service whose app is installed; the longest URL
+    that ``path`` starts with is the current one (the request form, not the roster, on
+    /duty/request/)."""
+    links = []
+    for name, label in SERVICES:
+        try:
+            links.append((reverse(name), label))
+        except NoReverseMatch:
+            continue
+    current = max((url for url, _label in links if path.startswith(url)), key=len, default=None)
+    return [(url, label, url == current) for url, label in links]
+
 
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The site's top-level pages that are marked "show in menus", in tree order."""
+    """The site's top-level pages that are marked "show in menus", in tree order, then the
+    public services that are not pages."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     items = []
@@ -22,4 +48,5 @@ def main_menu(context):
         "site_root": site.root_page if site else None,
         "items": [(item, current_path.startswith(item.path)) for item in items],
         "at_home": request is not None and request.path == "/",
+        "services": service_links(request.path if request is not None else ""),
     }

@@ -237,16 +237,27 @@ class TestFeed:
         assert rss.get("version") == "2.0"
         channel = rss.find("channel")
         assert channel.findtext("title") == blog_index().title
-        assert channel.findtext("link") == "http://localhost/blog/"
+        # Links lead to the host the reader used (the test client's), not the Site record's.
+        assert channel.findtext("link") == "http://testserver/blog/"
         items = channel.findall("item")
         assert [i.findtext("title") for i in items] == ["最新的通知", "较早的议题"]
         first = items[0]
-        assert first.findtext("link") == f"http://localhost{latest.url}"
+        assert first.findtext("link") == f"http://testserver{latest.url}"
         assert first.findtext("description") == "新导语"
         assert first.findtext("category") == "通知"  # the kind, in the site's language
         assert first.find("guid").get("isPermaLink") == "false"
         published = parsedate_to_datetime(first.findtext("pubDate"))
         assert abs(published - timezone.now()) < datetime.timedelta(minutes=5)
+
+    def test_links_carry_the_host_the_reader_used(self, client):
+        latest = post("停水通知", 1, kind=BlogKind.NOTICE)
+        response = client.get("/blog/feed/", HTTP_HOST="community.example")
+        channel = ElementTree.fromstring(response.content).find("channel")
+        assert channel.findtext("link") == "http://community.example/blog/"
+        (item,) = channel.findall("item")
+        assert item.findtext("link") == f"http://community.example{latest.url}"
+        assert item.findtext("guid").startswith("http://community.example/blog/")
+        assert "localhost" not in response.content.decode()
 
     def test_lists_at_most_twenty(self, client):
         for n in range(21):

@@ -39,6 +39,23 @@ class TestDemoShowsEveryState:
             assert opinion.promoted_at is not None
         assert Opinion.objects.filter(state=OpinionState.REJECTED, moderated_by__isnull=False)
 
+    def test_every_opinion_has_its_own_reference_and_a_status_page(self, client):
+        references = list(Opinion.objects.values_list("reference", flat=True))
+        assert len(set(references)) == len(references)
+        for state in OpinionState.values:
+            opinion = Opinion.objects.filter(state=state).first()
+            assert client.get(f"/opinions/{opinion.reference}/").status_code == 200, state
+
+    def test_a_committee_response_and_a_public_reason(self, client):
+        answered = Opinion.objects.exclude(response="").filter(state=OpinionState.PROMOTED)
+        assert answered.exists()
+        opinion = answered.first()
+        assert opinion.response in client.get(f"/opinions/{opinion.reference}/").content.decode()
+        assert opinion.response in client.get(opinion.page.url).content.decode()
+        rejected = Opinion.objects.exclude(public_reason="").get(state=OpinionState.REJECTED)
+        html = client.get(f"/opinions/{rejected.reference}/").content.decode()
+        assert rejected.public_reason in html
+
     def test_topics_open_and_closed(self):
         topics = [page for page in BlogPage.objects.live() if page.kind == BlogKind.TOPIC]
         assert any(page.accepts_opinions() for page in topics)

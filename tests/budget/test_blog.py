@@ -71,3 +71,13 @@ def test_queries_do_not_grow_with_the_amount_of_content(seeded, client):
     assert BlogPage.objects.live().count() >= 80
     assert large == small
     assert max(small.values()) <= BUDGET, small
+
+
+class TestTheOpinionStatusPage:
+    def test_within_budget_with_a_response(self, seeded, client):
+        opinion = Opinion.objects.exclude(response="").filter(state="promoted").first()
+        response = assert_max_queries(client, f"/opinions/{opinion.reference}/")
+        assert opinion.response in response.content.decode()
+
+    def test_an_unknown_reference_within_budget(self, seeded, client):
+        assert_max_queries(client, "/opinions/K7WP-3MXR-Q2TD/", status=404)

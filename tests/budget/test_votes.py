@@ -71,3 +71,18 @@ class TestQueryBudgetAtScaleTen:
         _response, after = count_queries(client, "/votes/")
         assert len(after) == len(before), over_budget("after", after)
         assert Person.objects.count() > ROLL
+
+    def test_the_index_for_a_representative_marks_what_they_voted_on(self, seeded, client):
+        """The "voted" marks cost one query for the representative's receipts, however many
+        motions are open."""
+        votes = seeded.votes
+        client.force_login(votes.rep.user)
+        count_queries(client, f"/votes/{votes.open.pk}/")  # the process warms up once
+        response, before = assert_within_budget(client, "/votes/")
+        receipts = [query for query in before if "votes_ballotreceipt" in query]
+        assert len(receipts) == 1, over_budget("/votes/", before)
+        make_motions(20, votes.clerk, votes.people[:5], state=MotionState.OPEN)
+        _response, after = assert_within_budget(client, "/votes/")
+        assert len(after) == len(before), over_budget("after", after)
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert page.select("section[aria-labelledby=open-heading] li.meeting")

@@ -99,7 +99,7 @@ class TestHanTextIsDerivedFromTheSearchFields:
 
     def test_the_text_is_the_index_terms_of_the_fields(self):
         page = StandardPage(title="居民代表", introduction="APP办理")
-        assert page.han_search_text() == " ".join(index_terms("居民代表 APP办理"))
+        assert page.han_search_text().strip() == " ".join(index_terms("居民代表 APP办理"))
 
 
 @pytest.mark.django_db

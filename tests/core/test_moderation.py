@@ -78,7 +78,7 @@ def test_submitting_puts_the_page_in_moderation(submitted_page, editor, moderato
     state = page.current_workflow_state
     assert state is not None
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
-    assert state.workflow.name == roles.MODERATION_WORKFLOW
+    assert state.workflow.name == roles.moderation_workflow_name()
     assert state.requested_by == editor
     task_state = page.current_workflow_task_state
     assert task_state.status == TaskState.STATUS_IN_PROGRESS

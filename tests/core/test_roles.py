@@ -336,7 +336,7 @@ def test_unknown_page_permission_in_the_table_is_an_error(db, monkeypatch):
 
 
 def test_moderation_workflow_covers_the_whole_tree(home_page):
-    workflow = Workflow.objects.get(name=roles.MODERATION_WORKFLOW)
+    workflow = Workflow.objects.get(name=roles.moderation_workflow_name())
     assert workflow.active
     root = Page.get_first_root_node()
     assert WorkflowPage.objects.get(page=root).workflow == workflow
@@ -350,7 +350,7 @@ def test_moderation_workflow_covers_the_whole_tree(home_page):
 
 
 def test_moderation_workflow_is_repaired_by_apply_roles(db):
-    workflow = Workflow.objects.get(name=roles.MODERATION_WORKFLOW)
+    workflow = Workflow.objects.get(name=roles.moderation_workflow_name())
     workflow.active = False
     workflow.save()
     task = GroupApprovalTask.objects.get(workflow_tasks__workflow=workflow)

@@ -13,6 +13,7 @@ from django.utils import translation
 from audit.models import Action, AuditEntry
 from blog.factories import BlogPageFactory
 from core.forms import REASON_MAX_LENGTH
+from core.transition_views import TransitionForm, TransitionView
 from core.transitions import (
     declared,
     labelled_transitions,
@@ -21,7 +22,7 @@ from core.transitions import (
     transition_label,
 )
 from duty.factories import DutyRecordFactory
-from duty.models import DutyRecord, DutyRecordState
+from duty.models import DutyRecord, DutyRecordState, DutyShift
 from hearings.factories import HearingPageFactory
 from hearings.models import DecisionState, HearingPage
 from opinions.factories import OpinionFactory
@@ -101,8 +102,16 @@ class TestDeclarations:
             "demote",
         ]
         assert labelled_transitions(Motion) == ["open", "close", "publish_results"]
-        assert labelled_transitions(DutyRecord) == ["take_on", "resolve", "refer", "reopen"]
-        assert labelled_transitions(HearingPage) == ["publish_decision"]
+        assert labelled_transitions(DutyRecord) == [
+            "take_on",
+            "resolve",
+            "refer",
+            "correct_received_at",
+            "reopen",
+        ]
+        assert labelled_transitions(HearingPage) == ["publish_decision", "correct_decision"]
+        # A step on a record without a state is declared in the same words.
+        assert labelled_transitions(DutyShift) == ["reassign"]
         with translation.override("en"):
             assert str(transition_label(Opinion, "mark_spam")) == "Mark as spam"
             # The label is the same whichever source state the transition starts from.
@@ -113,6 +122,45 @@ class TestDeclarations:
         with translation.override("en"):
             assert str(refused) == "Write the answer to the resident and the result first."
         assert declared(DutyRecord, "take_on", "refused") is None
+
+
+# A page instance reads its content type: the database is needed.
+@pytest.mark.django_db
+class TestStepForms:
+    """A step that takes more than the reason declares its form beside it; the one view
+    shows its fields, the reason last, and gives their values to the transition."""
+
+    def test_the_form_is_declared_beside_the_step(self):
+        from duty.admin_forms import CorrectReceivedForm, ReassignForm
+        from hearings.admin_forms import DecisionCorrectionForm
+
+        assert declared(DutyRecord, "correct_received_at", "form") == (
+            "duty.admin_forms.CorrectReceivedForm"
+        )
+        view = TransitionView()
+        for instance, name, form_class in [
+            (DutyRecord(), "correct_received_at", CorrectReceivedForm),
+            (DutyShift(), "reassign", ReassignForm),
+            (HearingPage(), "correct_decision", DecisionCorrectionForm),
+            (DutyRecord(), "take_on", TransitionForm),
+        ]:
+            view.object, view.name = instance, name
+            assert view.get_form_class() is form_class
+            assert issubclass(form_class, TransitionForm)
+
+    @pytest.mark.django_db
+    def test_the_reason_comes_last_and_the_rest_are_the_arguments(self):
+        from duty.admin_forms import CorrectReceivedForm
+
+        record = DutyRecordFactory()
+        form = CorrectReceivedForm(
+            {"received_at": "2020-01-01 08:00", "reason": "补记"}, instance=record
+        )
+
+        assert list(form.fields) == ["received_at", "reason"]
+        assert form.is_valid(), form.errors
+        assert set(form.arguments()) == {"received_at"}
+        assert form.instance is record
 
 
 @pytest.mark.django_db

@@ -41,14 +41,14 @@ HEADINGS = [
     "Median hours to answer",
     "Share resolved",
     "Referred",
-    "Overdue",
+    "Overdue requests",
     "Inspection ratings",
     "Service days",
     "Year-end evaluation (satisfied or basically satisfied)",
 ]
 # Each cadre's row, as the report gives it (see ``known_data``).
-ZHOU = ["周卫东", 4, 3.0, "50%", 1, 2, "3 1", 2, "80% (5)"]
-LIN = ["林晓梅", 3, 10.0, "100%", 0, 0, "2", 1, ""]
+ZHOU = ["周卫东", 4, 3.0, "50%", 1, 2, "good (3/3), needs improvement (1/3)", 2, "80% (5)"]
+LIN = ["林晓梅", 3, 10.0, "100%", 0, 0, "adequate (2/3)", 1, "—"]
 
 
 def shanghai(*args):
@@ -340,6 +340,62 @@ class TestTheReportInTheAdmin:
 
         assert response.status_code == 200
         assert response.context["rows"] == []
+
+    @pytest.mark.parametrize(
+        "period",
+        [
+            {"start": "0001-01-01", "end": "2025-03-31"},
+            {"start": "2025-03-01", "end": "9999-12-31"},
+            {"start": "0001-01-01", "end": "0001-01-02", "export": "csv"},
+        ],
+    )
+    def test_a_date_out_of_range_gives_a_message(self, known_data, supervisor, period):
+        response = logged_in(supervisor).get(REPORT, period, headers={"accept-language": "en"})
+
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert response.context["rows"] == []
+        errors = [*response.context["form"].errors.values()]
+        assert errors
+        for (error,) in errors:
+            assert error.startswith("Choose a date between")
+            assert "2000" in error and "2099" in error
+            assert error in response.content.decode()
+
+    def test_without_a_period_the_fields_show_the_year_so_far(self, known_data, supervisor):
+        # known_data stops the clock on 31 December 2025 in Shanghai.
+        response = logged_in(supervisor).get(REPORT, headers={"accept-language": "en"})
+
+        html = response.content.decode()
+        assert 'name="start" value="2025-01-01"' in html
+        assert 'name="end" value="2025-12-31"' in html
+        assert response.context["start"] == datetime.date(2025, 1, 1)
+        assert response.context["end"] == datetime.date(2025, 12, 31)
+        assert [row[0] for row in response.context["rows"]] == ["周卫东", "林晓梅"]
+
+    def test_the_chosen_dates_stay_in_the_fields_in_chinese(self, known_data, supervisor):
+        html = logged_in(supervisor).get(REPORT, PERIOD).content.decode()
+
+        assert 'name="start" value="2025-03-01"' in html
+        assert 'name="end" value="2025-03-31"' in html
+        assert "export=csv" in html and "start=2025-03-01&amp;end=2025-03-31" in html
+
+    def test_a_download_without_a_period_covers_the_year_so_far(self, known_data, cadre):
+        response = logged_in(cadre).get(REPORT, {"export": "csv"})
+
+        assert response["Content-Disposition"] == (
+            'attachment; filename="assessment-2025-01-01-2025-12-31.csv"'
+        )
+        assert response.content.startswith("\ufeff".encode())
+
+    def test_zero_is_a_number_and_nothing_is_a_dash(self, known_data, make_cadre, supervisor):
+        make_cadre("何静")
+
+        response = logged_in(supervisor).get(REPORT, PERIOD)
+
+        idle = next(row for row in response.context["rows"] if row[0] == "何静")
+        assert idle == ["何静", 0, "—", "—", 0, 0, "—", 0, "—"]
+        assert "<td>0</td>" in response.content.decode()
 
     @pytest.mark.parametrize("group", [roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS])
     def test_only_cadres_and_supervisors_see_it(self, known_data, make_user, group):

@@ -4,8 +4,10 @@ history); a cadre the inspection rates acknowledges. Nobody else takes these ste
 once submitted nobody rewrites the inspection, its sampled records or its ratings."""
 
 import datetime
+import json
 
 import pytest
+from bs4 import BeautifulSoup
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,7 +21,7 @@ from duty.factories import InspectionFactory, InspectionRatingFactory
 from duty.models import DutyRecord, DutyRecordState, Inspection, InspectionState, Rating
 from tests.support import logged_in, ui
 
-from .conftest import assert_refused_in_admin, text
+from .conftest import ENGLISH, assert_refused_in_admin, text
 
 
 def step_url(inspection, name):
@@ -89,14 +91,15 @@ class TestASupervisorInspects:
             latest = record.history.latest()
             assert latest.inspected
             assert latest.history_user_id == supervisor.pk
-            assert latest.history_change_reason == f"inspection #{draft.pk}"
+            reason = ui("zh-hans", "Inspection #%(number)s", number=draft.pk)
+            assert latest.history_change_reason == reason
             # The state the cadre left it in is untouched.
             assert latest.state == record.state
             assert AuditEntry.objects.filter(
                 content_type__model="dutyrecord",
                 object_id=str(record.pk),
                 username="supervisor",
-                reason=f"inspection #{draft.pk}",
+                reason=reason,
             ).exists()
         assert not DutyRecord.objects.get(pk=not_sampled.pk).inspected
         assert AuditEntry.objects.filter(
@@ -376,13 +379,153 @@ class TestSampledRecordsFallInThePeriod:
         assert response.status_code == 302
         assert list(Inspection.objects.get().sampled.all()) == [inside]
 
-    def test_the_form_offers_only_the_periods_records(self, records, supervisor):
+    def test_the_form_shows_the_chosen_records_and_the_chooser(self, records, supervisor):
         inside, outside = records
         inspection = InspectionFactory(
             period_start=timezone.localdate() - datetime.timedelta(days=10)
         )
+        inspection.sampled.set([inside])
 
         html = logged_in(supervisor).get(admin_url(inspection)).content.decode()
 
-        assert inside.reference in html
+        page = BeautifulSoup(html, "html.parser")
+        chooser = page.select_one("[data-records-chooser]")
+        assert chooser["data-chooser-url"] == reverse("duty_record_chooser:choose")
+        assert json.loads(chooser["data-linked-fields"]) == {
+            "period_start": "#id_period_start",
+            "period_end": "#id_period_end",
+        }
+        boxes = chooser.select("input[type=checkbox][name=sampled]")
+        assert [(box["value"], box.has_attr("checked")) for box in boxes] == [
+            (str(inside.pk), True)
+        ]
         assert outside.reference not in html
+
+    def test_unticking_a_record_leaves_it_out(self, records, supervisor):
+        inside, _outside = records
+        inspection = InspectionFactory(
+            period_start=timezone.localdate() - datetime.timedelta(days=10)
+        )
+        inspection.sampled.set([inside])
+
+        response = logged_in(supervisor).post(
+            admin_url(inspection), inspection_form(inspection, sampled=[])
+        )
+
+        assert response.status_code == 302
+        assert not inspection.sampled.exists()
+
+
+def chooser(client, view="choose", **params):
+    response = client.get(reverse(f"duty_record_chooser:{view}"), params, headers=ENGLISH)
+    assert response.status_code == 200, response.status_code
+    if view == "choose":
+        return json.loads(response.content)["html"]
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+class TestTheRecordChooser:
+    """The chooser of the records sampled lists the record book within the period the
+    inspection's form holds, searchable and paginated, for inspectors only."""
+
+    @pytest.fixture
+    def book(self, make_record, clock):
+        def received(days_ago, **fields):
+            return make_record(
+                DutyRecordState.RESOLVED,
+                received_at=clock.moment - datetime.timedelta(days=days_ago),
+                **fields,
+            )
+
+        return {
+            "early": received(40),
+            "inside": received(5, request="小区东门路灯不亮"),
+            "also_inside": received(2, request="楼道堆放杂物"),
+            "late": received(0.5, request="今天的记录"),
+        }
+
+    def period(self, clock, start_days_ago=10, end_days_ago=1):
+        today = timezone.localdate(clock.moment)
+        return {
+            "period_start": (today - datetime.timedelta(days=start_days_ago)).isoformat(),
+            "period_end": (today - datetime.timedelta(days=end_days_ago)).isoformat(),
+        }
+
+    def test_lists_only_the_records_of_the_period(self, book, supervisor, clock):
+        html = chooser(logged_in(supervisor), multiple=1, **self.period(clock))
+
+        assert book["inside"].reference in html
+        assert book["also_inside"].reference in html
+        assert book["early"].reference not in html
+        assert book["late"].reference not in html
+        # Several may be chosen at once.
+        assert f'value="{book["inside"].pk}"' in html
+
+    def test_the_search_and_the_pages_keep_the_period(self, book, supervisor, clock):
+        client = logged_in(supervisor)
+
+        found = chooser(client, "choose_results", q="路灯", **self.period(clock))
+        assert book["inside"].reference in found
+        assert book["also_inside"].reference not in found
+
+        # The same words outside the period are not offered.
+        found = chooser(client, "choose_results", q="今天", **self.period(clock))
+        assert book["late"].reference not in found
+
+    def test_is_paginated(self, make_record, supervisor, clock):
+        for days_ago in range(1, 26):
+            make_record(received_at=clock.moment - datetime.timedelta(days=days_ago, hours=1))
+        client = logged_in(supervisor)
+        period = self.period(clock, start_days_ago=30, end_days_ago=0)
+
+        first = chooser(client, "choose_results", **period)
+        second = chooser(client, "choose_results", p=2, **period)
+
+        references = list(DutyRecord.objects.values_list("reference", flat=True))
+        on_first = [reference for reference in references if reference in first]
+        on_second = [reference for reference in references if reference in second]
+        assert (len(on_first), len(on_second)) == (20, 5)
+        assert not set(on_first) & set(on_second)
+
+    def test_a_period_that_is_not_a_date_filters_nothing_and_fails_nothing(self, book, supervisor):
+        html = chooser(logged_in(supervisor), period_start="not-a-date", period_end="2026-13-45")
+        assert book["early"].reference in html
+
+    @pytest.mark.parametrize(
+        "group", [roles.DUTY_CADRES, roles.EDITORS, roles.MODERATORS, roles.MEETING_CLERKS]
+    )
+    def test_is_forbidden_to_those_who_may_not_inspect(self, book, make_user, group, clock):
+        client = logged_in(make_user(group))
+        for view, params in [
+            ("choose", self.period(clock)),
+            ("choose_results", self.period(clock)),
+            ("chosen_multiple", {"id": book["inside"].pk}),
+        ]:
+            response = client.get(reverse(f"duty_record_chooser:{view}"), params)
+            assert_refused_in_admin(response)
+        response = client.get(reverse("duty_record_chooser:chosen", args=[book["inside"].pk]))
+        assert_refused_in_admin(response)
+
+    def test_a_record_outside_the_period_posted_directly_is_refused(self, book, supervisor, clock):
+        response = logged_in(supervisor).post(
+            reverse("wagtailsnippets_duty_inspection:add"),
+            {
+                **self.period(clock),
+                "sampled": [book["inside"].pk, book["early"].pk],
+                "findings": "抽查",
+            },
+            headers=ENGLISH,
+        )
+
+        assert response.status_code == 200
+        assert book["early"].reference in text(response)
+        assert ui(
+            "en",
+            "Records sampled must have been received within the inspection's period "
+            "(%(start)s to %(end)s); these were not: %(references)s.",
+            start=self.period(clock)["period_start"],
+            end=self.period(clock)["period_end"],
+            references=book["early"].reference,
+        ) in text(response)
+        assert not Inspection.objects.exists()

@@ -16,7 +16,7 @@ from duty import notify
 from duty.factories import DutyShiftFactory, RosterFactory
 from duty.models import DutyRecord, RequestCategory, RosterState
 
-from .test_request_form import FORM, NAME, PHONE, REQUEST, request_data, status_url
+from .test_request_form import FORM, NAME, PHONE, PLACE, REQUEST, request_data, status_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # An evening in the middle of a month: today and tomorrow are in the same roster.
@@ -52,7 +52,7 @@ def file(client):
     response = client.post(FORM, request_data(category=RequestCategory.SECURITY))
     record = DutyRecord.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == status_url(record)
+    assert response["Location"] == status_url(record) + "?filed=1"
     return record
 
 
@@ -139,7 +139,7 @@ class TestTheEmail:
         assert record.reference in email.body
         assert str(record.get_category_display()) in email.body
         assert f"/admin/snippets/duty/dutyrecord/edit/{record.pk}/" in email.body
-        for personal in (PHONE, NAME, REQUEST):
+        for personal in (PHONE, NAME, PLACE, REQUEST):
             assert personal not in email.body
             assert personal not in email.subject
 

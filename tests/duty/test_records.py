@@ -4,6 +4,7 @@ response targets per category and overdue flags; and the cadres' listing in the 
 new requests first, overdue ones flagged."""
 
 import datetime
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -280,12 +281,18 @@ class TestResponseTargets:
         assert not DutyRecord.objects.overdue().exists()
 
 
+# A reference as issued now (K7WP-3MXR-Q2TD), or an 11-character one issued before.
+REFERENCE = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){2}|[A-Za-z0-9]{11}")
+
+
 def listing_rows(response):
     """(reference, state, overdue tag) of each row of the record book, in order."""
     rows = []
     for row in BeautifulSoup(response.content.decode(), "html.parser").select("table tbody tr"):
         cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
-        reference = next(cell.split()[0] for cell in cells if cell and cell.split()[0].isalnum())
+        reference = next(
+            cell.split()[0] for cell in cells if cell and REFERENCE.fullmatch(cell.split()[0])
+        )
         rows.append((reference, " | ".join(cells)))
     return rows
 
@@ -329,7 +336,8 @@ class TestTheRecordBookInTheAdmin:
 
         response = logged_in(cadre).get(RECORD_BOOK, headers=ENGLISH)
 
-        flag = ui("en", "overdue")
+        # A status tag starts with a capital (core's status_tag_cell.html).
+        flag = ui("en", "overdue").capitalize()
         rows = dict(listing_rows(response))
         assert flag in rows[overdue.reference].split(" | ")
         assert flag in rows[overdue_in_progress.reference].split(" | ")
@@ -537,7 +545,7 @@ class TestTheTimeReceivedIsFixed:
         )
 
         response = logged_in(cadre).post(
-            edit_url(record, "correct_received"),
+            step_url(record, "correct_received_at"),
             {"received_at": corrected.strftime("%Y-%m-%d %H:%M"), "reason": "电话记录时间有误"},
         )
 
@@ -557,11 +565,68 @@ class TestTheTimeReceivedIsFixed:
         record = make_record(received_at=clock.moment)
 
         response = logged_in(cadre).post(
-            edit_url(record, "correct_received"),
+            step_url(record, "correct_received_at"),
             {"received_at": "2020-01-01 08:00", "reason": ""},
         )
 
         assert response.status_code == 200
+        assert fresh(record).received_at == clock.moment
+
+    def test_the_step_asks_for_the_time_and_the_reason_and_keeps_the_state(
+        self, make_record, cadre, clock
+    ):
+        record = make_record(DutyRecordState.IN_PROGRESS, received_at=clock.moment)
+        client = logged_in(cadre)
+
+        listing = client.get(RECORD_BOOK).content.decode()
+        assert step_url(record, "correct_received_at") in listing
+        page = BeautifulSoup(
+            client.get(step_url(record, "correct_received_at"), headers=ENGLISH).content,
+            "html.parser",
+        )
+        form = page.select_one("main form")
+        assert [field["name"] for field in form.select("input[name=received_at], textarea")] == [
+            "received_at",
+            "reason",
+        ]
+        assert form.select_one("textarea[name=reason]").has_attr("required")
+
+        corrected = timezone.localtime(clock.moment - datetime.timedelta(hours=2))
+        client.post(
+            step_url(record, "correct_received_at"),
+            {"received_at": corrected.strftime("%Y-%m-%d %H:%M"), "reason": "补记时间"},
+        )
+        record = fresh(record)
+        assert record.state == DutyRecordState.IN_PROGRESS
+        entry = AuditEntry.objects.get(
+            content_type__model="dutyrecord",
+            object_id=str(record.pk),
+            detail="correct_received_at",
+        )
+        assert (entry.action, entry.username, entry.reason) == ("transition", "cadre", "补记时间")
+
+    def test_a_closed_records_time_is_not_corrected(self, make_record, cadre, clock):
+        record = make_record(DutyRecordState.RESOLVED, received_at=clock.moment)
+        client = logged_in(cadre)
+
+        assert (
+            step_url(record, "correct_received_at") not in client.get(RECORD_BOOK).content.decode()
+        )
+        response = client.post(
+            step_url(record, "correct_received_at"),
+            {"received_at": "2020-01-01 08:00", "reason": "改"},
+            headers=ENGLISH,
+            follow=True,
+        )
+
+        assert response.status_code == 200
+        message = ui(
+            "en",
+            "“%(object)s” is %(state)s now: that step is not possible.",
+            object=str(record),
+            state=ui("en", "resolved"),
+        )
+        assert message in text(response)
         assert fresh(record).received_at == clock.moment
 
     @pytest.mark.parametrize("group", [roles.SUPERVISORS, roles.EDITORS, roles.MEETING_CLERKS])
@@ -569,7 +634,7 @@ class TestTheTimeReceivedIsFixed:
         record = make_record(received_at=clock.moment)
 
         response = logged_in(make_user(group)).post(
-            edit_url(record, "correct_received"),
+            step_url(record, "correct_received_at"),
             {"received_at": "2020-01-01 08:00", "reason": "改"},
         )
 

@@ -230,7 +230,9 @@ class TestSwaps:
             cadre.person.pk,
             other_cadre.person.pk,
         ]
-        assert shift_history.last().history_change_reason == f"swap #{swap.pk} accepted"
+        assert shift_history.last().history_change_reason == ui(
+            "zh-hans", "Shift swap #%(number)s accepted", number=swap.pk
+        )
         assert AuditEntry.objects.filter(
             object_id=str(swap.pk), action="transition", detail="accept", username="cadre2"
         ).exists()
@@ -500,7 +502,7 @@ class TestReassignment:
     def test_a_roster_keeper_reassigns_with_a_reason(self, client, shift, cadre, other_cadre):
         before = shift.person
         response = logged_in(cadre).post(
-            shift_url(shift, "reassign"),
+            step_url(shift, "reassign"),
             {"person": other_cadre.person.pk, "reason": "张一外出培训"},
         )
 
@@ -524,11 +526,25 @@ class TestReassignment:
 
     def test_the_listing_offers_the_reassignment_on_published_shifts(self, shift, cadre):
         html = logged_in(cadre).get("/admin/snippets/duty/dutyshift/").content.decode()
-        assert shift_url(shift, "reassign") in html
+        assert step_url(shift, "reassign") in html
+
+    def test_the_step_asks_for_the_cadre_and_the_reason(self, shift, cadre, other_cadre):
+        html = logged_in(cadre).get(step_url(shift, "reassign")).content.decode()
+
+        assert 'name="person"' in html
+        assert 'name="reason"' in html
+        # The shift's own cadre is not offered.
+        assert f'value="{other_cadre.person.pk}"' in html
+        assert f'value="{shift.person.pk}"' not in html
+
+    def test_a_draft_rosters_shift_is_not_offered_the_reassignment(self, cadre):
+        shift = roster_with_shifts(next_month(), "王三").shifts.get()
+        html = logged_in(cadre).get("/admin/snippets/duty/dutyshift/").content.decode()
+        assert step_url(shift, "reassign") not in html
 
     def test_a_reassignment_needs_its_reason(self, shift, cadre, other_cadre):
         response = logged_in(cadre).post(
-            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "  "}
+            step_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "  "}
         )
 
         assert response.status_code == 200
@@ -539,7 +555,7 @@ class TestReassignment:
     )
     def test_nobody_else_reassigns(self, shift, other_cadre, make_user, group):
         response = logged_in(make_user(group)).post(
-            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "调整"}
+            step_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "调整"}
         )
 
         assert_refused_in_admin(response)
@@ -551,8 +567,13 @@ class TestReassignment:
         shift = roster_with_shifts(next_month(), "王三").shifts.get()
 
         response = logged_in(cadre).post(
-            shift_url(shift, "reassign"), {"person": other_cadre.person.pk, "reason": "调整"}
+            step_url(shift, "reassign"),
+            {"person": other_cadre.person.pk, "reason": "调整"},
+            headers=ENGLISH,
+            follow=True,
         )
 
-        assert response.status_code == 302
+        assert response.status_code == 200
+        message = ui("en", "“%(object)s”: that step is not possible now.", object=str(shift))
+        assert message in text(response)
         assert DutyShift.objects.get(pk=shift.pk).reassigned_from is None

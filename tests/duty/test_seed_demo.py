@@ -84,6 +84,12 @@ class SeedDemoDutyTests(TestCase):
             self.assertTrue(record.answer and record.handled_by_id)
         self.assertTrue(all(record.history.exists() for record in DutyRecord.objects.all()))
 
+    def test_every_request_says_where_it_is_about(self):
+        places = list(DutyRecord.objects.values_list("place", flat=True))
+        self.assertTrue(places)
+        self.assertNotIn("", places)
+        self.assertGreater(len(set(places)), 5)
+
     def test_an_inspection_submitted_with_ratings_and_sampled_records(self):
         inspection = Inspection.objects.get(state=InspectionState.SUBMITTED)
         self.assertTrue(inspection.ratings.exists())
@@ -172,6 +178,11 @@ def test_no_personal_phone_number_on_the_residents_pages(client):
         html = response.content.decode()
         leaked = [phone for phone in personal if phone in html]
         assert leaked == [], f"{path} shows {leaked}"
+        if path.startswith("/duty/request/") and path != "/duty/request/":
+            # The request's own page: not even where it is about.
+            record = DutyRecord.objects.get(reference=path.split("/")[-2])
+            assert record.place
+            assert unescape(record.place) not in unescape(html), path
 
     duty_phone = CommunitySettings.objects.get().duty_phone
     assert duty_phone

@@ -39,6 +39,9 @@ FRONT_PAGE_SECTIONS = (
 
 BLOCKING_IMPACTS = ("serious", "critical")
 
+# A phone's screen, in CSS pixels: no public page may be wider.
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
 
 def admin_sign_in(page, username, language=ZH, *, reaches_dashboard=True):
     """Sign in to the admin as a demo account and (unless told otherwise) wait for the
@@ -50,6 +53,21 @@ def admin_sign_in(page, username, language=ZH, *, reaches_dashboard=True):
     page.get_by_role("button", name=ui(language, "Sign in")).click()
     if reaches_dashboard:
         expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def nui(language, singular, plural, count, **params):
+    """A plural message (``ngettext``) as the site shows it for ``count``; its
+    ``%(counter)s`` (as ``{% blocktranslate count counter=... %}`` names it) is filled in."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = str(translation.ngettext(singular, plural, count))
+    return text % {"counter": count, **params}
+
+
+def last_line(output):
+    """The last line a ``manage_shell`` snippet printed."""
+    return output.strip().splitlines()[-1]
 
 
 def in_ci():

@@ -178,12 +178,17 @@ def test_a_hearing_from_announcement_to_the_published_decision(new_context, mana
     with resident.expect_response(lambda r: r.request.method == "POST") as posted:
         form.get_by_role("button", name=ui(ZH, "Send for moderation")).click()
     assert posted.value.status == 302
+    # On the opinion's status page, with its reference, told it awaits moderation.
     expect(resident.get_by_role("status")).to_have_text(
         ui(
             ZH,
-            "Thank you. Your opinion has been received and awaits moderation; it will appear "
-            "here once a moderator has approved it.",
+            "Thank you. Your opinion has been received and awaits moderation. Keep its "
+            "reference: with it you can come back to this page and see what became of your "
+            "opinion.",
         )
+    )
+    expect(resident.locator("code.reference")).to_have_text(
+        re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
     )
     # The front page lists it among the open consultations.
     resident.goto("/")

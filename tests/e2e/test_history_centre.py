@@ -111,11 +111,12 @@ def action_label(action, language=ZH):
         return str(Action(action).label)
 
 
-def filter_timeline_by_user(page, username):
-    """Open the filters drawer of the history centre and choose a user."""
+def filter_timeline_by_user(page, label):
+    """Open the filters drawer of the history centre and choose a user (listed by name, with
+    the login name: "王编辑 (editor)")."""
     page.get_by_role("button", name=ui(ZH, "Show filters")).click()
     page.get_by_role("button", name=ui(ZH, "User"), exact=True).click()
-    page.get_by_role("combobox", name=ui(ZH, "User"), exact=True).select_option(label=username)
+    page.get_by_role("combobox", name=ui(ZH, "User"), exact=True).select_option(label=label)
     page.keyboard.press("Escape")
 
 
@@ -138,17 +139,20 @@ def test_supervisor_finds_the_editors_change_and_reads_the_difference(page, mana
     expect(page.get_by_role("heading", level=1)).to_have_text(ui(ZH, "History"))
 
     # ...narrows the timeline to the editor's entries in the filters drawer...
-    filter_timeline_by_user(page, "editor")
+    filter_timeline_by_user(page, f"{EDITOR_NAME} (editor)")
     editor = user_id(manage_shell, "editor")
     expect(page).to_have_url(re.compile(rf"/admin/history/\?user={editor}$"))
     rows = page.locator("#listing-results table.listing tbody tr")
     users = rows.locator("td:nth-child(3)")  # the columns: #, when, user, action, type, record
-    expect(users.first).to_have_text("editor")
-    expect(users.filter(has_not_text=re.compile(r"^\s*editor\s*$"))).to_have_count(0)
+    # People by name, not by login name.
+    expect(users.first).to_have_text(EDITOR_NAME)
+    expect(users.filter(has_not_text=re.compile(rf"^\s*{EDITOR_NAME}\s*$"))).to_have_count(0)
 
     # ...finds the newest entry for the page (the timeline is newest first) and opens it.
     change = rows.filter(has=page.get_by_role("link", name=ABOUT, exact=True)).first
-    expect(change.locator("td:nth-child(4)")).to_have_text(action_label("changed"))
+    # The action with what exactly was done ("修改：编辑"), not the bare kind of change.
+    expect(change.locator("td:nth-child(4)")).to_contain_text(action_label("changed"))
+    expect(change.locator("td:nth-child(4)")).not_to_have_text(action_label("changed"))
     expect(change.locator("td:nth-child(5)")).to_have_text(ui(ZH, "standard page"))
     change.get_by_role("link", name=ABOUT, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/history/entry/\d+/$"))
@@ -158,7 +162,7 @@ def test_supervisor_finds_the_editors_change_and_reads_the_difference(page, mana
     entry = page.locator("section.audit-entry")
     expect(entry.get_by_role("heading", level=2)).to_contain_text(ABOUT)
     facts = entry.locator("dl.audit-facts").first
-    expect(facts).to_contain_text("editor")
+    expect(facts).to_contain_text(f"{EDITOR_NAME} (editor)")
     expect(facts).to_contain_text(action_label("changed"))
     expect(
         entry.get_by_role("heading", name=ui(ZH, "Difference from the previous revision"))

@@ -63,6 +63,14 @@ def closed_pattern(language):
     return re.compile(re.escape(before) + r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}" + re.escape(after))
 
 
+def opinion_status(language, label):
+    """An opinion's state as its status page says it (``opinions.models.PublicState``)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.pgettext("opinion status", label)
+
+
 # --- What the moderator sees ------------------------------------------------------------
 
 
@@ -90,16 +98,27 @@ def test_opinion_is_moderated_before_it_is_shown(new_context, manage_shell):
     response = send(resident, ZH)
     assert response.status == 302, f"the opinion was not accepted: HTTP {response.status}"
 
-    # Back on the page: told it awaits moderation, and it is not shown yet.
-    expect(resident).to_have_url(re.compile(re.escape(OPEN_TOPIC) + r"\?opinion=received"))
+    # On the opinion's own page: its reference, and that it awaits moderation.
+    expect(resident).to_have_url(
+        re.compile(r"/opinions/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/\?sent=1(#opinions)?$")
+    )
     expect(resident.get_by_role("status")).to_have_text(
         ui(
             ZH,
-            "Thank you. Your opinion has been received and awaits moderation; it will appear "
-            "here once a moderator has approved it.",
+            "Thank you. Your opinion has been received and awaits moderation. Keep its "
+            "reference: with it you can come back to this page and see what became of your "
+            "opinion.",
         )
     )
-    expect(published_opinions(resident).first).to_be_visible()  # the approved demo opinions
+    expect(resident.locator("#opinion-state")).to_have_text(
+        opinion_status(ZH, "Awaiting moderation")
+    )
+    reference = resident.locator("code.reference").inner_text()
+    expect(resident.locator("body")).not_to_contain_text(PHONE)
+    expect(resident.locator("body")).not_to_contain_text(name)
+    # The page it is on: the approved demo opinions, not this one yet.
+    resident.goto(OPEN_TOPIC)
+    expect(published_opinions(resident).first).to_be_visible()
     expect(resident.locator("#opinions")).not_to_contain_text(token)
     expect(resident.locator("body")).not_to_contain_text(PHONE)
 
@@ -134,12 +153,17 @@ def test_opinion_is_moderated_before_it_is_shown(new_context, manage_shell):
         "button", name=approve, exact=True
     ).click()
 
-    # Back in the queue, told it is done; the opinion is approved.
-    expect(moderator).to_have_url(re.compile(re.escape(QUEUE) + r"$"))
+    # Back in the queue, still filtered to what waits, told it is done; the opinion is
+    # approved (shown with the filter off).
+    expect(moderator).to_have_url(re.compile(re.escape(QUEUE) + r"\?state=pending$"))
     expect(moderator.locator(".messages")).to_contain_text(
         ui(ZH, "%(label)s: “%(object)s”.", label=approve, object=title)
     )
-    expect(moderator.get_by_role("row").filter(has_text=token)).to_contain_text(ui(ZH, "approved"))
+    expect(moderator.get_by_role("row").filter(has_text=token)).to_have_count(0)
+    moderator.goto(QUEUE)
+    expect(moderator.get_by_role("row").filter(has_text=token)).to_contain_text(
+        re.compile(re.escape(ui(ZH, "approved")), re.IGNORECASE)
+    )
     # Who approved it, and why, is in its history.
     recorded = manage_shell(
         "from opinions.models import Opinion\n"
@@ -150,8 +174,12 @@ def test_opinion_is_moderated_before_it_is_shown(new_context, manage_shell):
     )
     assert recorded.strip().splitlines()[-1] == f"approved|moderator|moderator|{reason}"
 
-    # The resident reloads the page and sees it, newest first, exactly as typed.
-    resident.reload()
+    # The resident follows the reference, typed in lower case without hyphens, and is told
+    # it is published; from there to the page, where it stands newest first, as typed.
+    resident.goto("/")
+    resident.goto(f"/opinions/follow/?reference={reference.replace('-', '').lower()}")
+    expect(resident.locator("#opinion-state")).to_have_text(opinion_status(ZH, "Published"))
+    resident.get_by_role("link", name=ui(ZH, "See it among the page's opinions")).click()
     newest = published_opinions(resident).first
     expect(newest).to_contain_text(name)
     expect(newest).to_contain_text(token)
@@ -245,7 +273,7 @@ def locale(request):
     return request.param
 
 
-def test_blog_and_opinions_are_accessible(new_context, locale):
+def test_blog_and_opinions_are_accessible(new_context, manage_shell, locale):
     language = LOCALES[locale]
     page = new_context(locale=locale).new_page()
 
@@ -266,9 +294,18 @@ def test_blog_and_opinions_are_accessible(new_context, locale):
     expect(opinion_form(page, language).locator("[aria-invalid=true]")).to_have_count(2)
     check_axe(page)
 
-    # The confirmation after sending, and a closed topic.
-    page.goto(OPEN_TOPIC + "?opinion=received")
+    # An opinion's status page, and a closed topic.
+    reference = (
+        manage_shell(
+            "from opinions.models import Opinion\n"
+            "print(Opinion.objects.exclude(response='').filter(state='promoted')[0].reference)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    page.goto(f"/opinions/{reference}/?sent=1")
     expect(page.get_by_role("status")).to_be_visible()
+    expect(page.locator(".opinion-response")).to_be_visible()
     check_axe(page)
     page.goto(CLOSED_TOPIC)
     expect(page.locator("#opinions")).to_contain_text(closed_pattern(language))

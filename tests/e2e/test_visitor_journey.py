@@ -210,3 +210,39 @@ def test_representative_cannot_use_the_admin(new_context):
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     expect(page.get_by_text("You do not have permission to access the admin.")).to_be_visible()
     expect(page.get_by_role("heading", name="Dashboard")).to_have_count(0)
+
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+def test_a_resident_on_a_phone_reaches_every_service_from_the_menu(new_context):
+    """Votes and results, the roster and the request form, each from the main menu, without
+    typing an address; the guide page sends the resident to the request form too."""
+    page = new_context(locale="zh-CN", viewport=PHONE_VIEWPORT).new_page()
+    page.goto("/")
+    nav = page.get_by_role("navigation", name=ui(ZH, "Main"))
+    for label, path, heading in (
+        ("Votes and results", "/votes/", "Votes of the representative meeting"),
+        ("Duty roster", "/duty/", "After-hours duty roster"),
+        ("File a request", "/duty/request/", "File an after-hours request"),
+    ):
+        link = nav.get_by_role("link", name=ui(ZH, label), exact=True)
+        expect(link).to_be_visible()
+        link.click()
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(ui(ZH, heading))
+        expect(nav.get_by_role("link", name=ui(ZH, label), exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+    expect(nav).not_to_contain_text("票数")
+
+    # From the guide page, its own link to the request form.
+    nav.get_by_role("link", name="办事指南").click()
+    page.locator("main").get_by_role("link", name="在网上提交诉求").click()
+    expect(page).to_have_url(re.compile(r"/duty/request/$"))
+
+    # And the front page links to all three in its services box.
+    page.goto("/")
+    services = page.locator("main .services__links")
+    services.get_by_role("link", name=ui(ZH, "Votes and results")).click()
+    expect(page).to_have_url(re.compile(r"/votes/$"))

@@ -1,8 +1,9 @@
 """A vote in a browser, from the representative's ballot to the published result.
 
 The journey of issue 6: the demo representative logs in, opens the open motion (the demo
-leaves it unvoted by them), votes, sees the ballot acknowledged and cannot vote again, not
-even from a page opened before voting; a meeting clerk closes the motion from the Votes
+leaves it unvoted by them), chooses, changes their mind at the confirmation step (issue 12),
+confirms, sees the ballot acknowledged and the motion marked "voted" in the list, and cannot
+vote again, not even from a page opened before voting; a meeting clerk closes the motion from the Votes
 listing in the admin and publishes its results the same way; the public result page shows
 exactly the ballots in the database.
 """
@@ -49,6 +50,13 @@ def motion_facts(manage_shell):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def page_width(page):
+    """How wide the page is laid out, in CSS pixels (wider than the viewport: it scrolls)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+    )
+
+
 def open_row_menu(page, title):
     """In the Votes listing, open the "⋯" More options menu of the motion's row."""
     page.goto(LISTING)
@@ -89,17 +97,37 @@ def test_a_representative_votes_and_the_clerk_publishes_the_result(new_context, 
     expect(rep.get_by_role("heading", level=1)).to_have_text(MOTION)
     # No result is shown while the vote is open.
     expect(rep.locator(".results-table")).to_have_count(0)
-    expect(rep.locator("svg[role=img]")).to_have_count(0)
+    expect(rep.locator("figure.chart")).to_have_count(0)
 
     # A second tab keeps the ballot form open from before the vote.
     stale = context.new_page()
     stale.goto(detail)
     expect(ballot_form(stale)).to_be_visible()
 
-    choice = before["options"][0]
+    # The page says when voting closes.
+    expect(rep.locator("main dl.facts")).to_contain_text(ui(ZH, "Voting closes"))
+
+    # The choice first: each option a label around its radio, then a step to confirm.
+    choice, second_thought = before["options"][1], before["options"][0]
     form = ballot_form(rep)
     form.get_by_label(choice, exact=True).check()
     form.get_by_role("button", name=ui(ZH, "Cast my ballot")).click()
+    confirm = rep.locator("form.ballot--confirm")
+    expect(confirm.locator(".ballot__choice")).to_have_text(
+        ui(ZH, "You chose: %(option)s.", option=choice)
+    )
+    assert motion_facts(manage_shell)["rep"] == 0, "nothing is recorded before confirming"
+    # Changed: back to the choice, with it ticked; another option chosen and confirmed.
+    confirm.get_by_role("button", name=ui(ZH, "Change my choice")).click()
+    form = ballot_form(rep)
+    expect(form.get_by_label(choice, exact=True)).to_be_checked()
+    choice = second_thought
+    form.get_by_label(choice, exact=True).check()
+    form.get_by_role("button", name=ui(ZH, "Cast my ballot")).click()
+    expect(confirm.locator(".ballot__choice")).to_have_text(
+        ui(ZH, "You chose: %(option)s.", option=choice)
+    )
+    confirm.get_by_role("button", name=ui(ZH, "Confirm my ballot")).click()
 
     # Acknowledged, and the form is gone.
     expect(rep).to_have_url(re.compile(re.escape(detail) + "$"))
@@ -113,6 +141,12 @@ def test_a_representative_votes_and_the_clerk_publishes_the_result(new_context, 
     expect(rep.get_by_role("button", name=ui(ZH, "Cast my ballot"))).to_have_count(0)
     rep.reload()
     expect(rep.locator("input[name=option]")).to_have_count(0)
+    # In the list of open votes, this one is marked as voted.
+    rep.goto("/votes/")
+    voted_item = rep.get_by_role("region", name=ui(ZH, "Open now")).locator(
+        "li.meeting", has=rep.get_by_role("link", name=MOTION)
+    )
+    expect(voted_item.locator(".voted")).to_have_text(ui(ZH, "voted"))
 
     # The form left open in the other tab cannot cast a second ballot.
     other = before["options"][1]
@@ -170,13 +204,23 @@ def test_a_representative_votes_and_the_clerk_publishes_the_result(new_context, 
     expect(visitor.locator("section", has=table)).to_contain_text(
         ui(ZH, "%(cast)s of %(roll)s eligible", cast=cast, roll=final["roll"])
     )
-    chart = visitor.locator("svg[role=img]")
+    chart = visitor.locator("figure.chart")
     expect(chart).to_be_visible()
-    expect(chart.locator("> title")).to_have_text(MOTION)
+    expect(chart.locator("figcaption")).to_have_text(MOTION)
     check_axe(visitor)
 
+    # On a 390-pixel phone the result fits the screen: nothing scrolls sideways.
+    phone = new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    for path in ("/votes/", detail):
+        phone.goto(path)
+        assert page_width(phone) <= 390, f"{path} is {page_width(phone)} px wide at 390 px"
+    expect(phone.locator("figure.chart .chart__row")).to_have_count(len(final["options"]))
+    for bar in range(len(final["options"])):
+        box = phone.locator("figure.chart .chart__track").nth(bar).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
     # The voter, too, sees the result and no form.
-    rep.reload()
+    rep.goto(detail)
     expect(rep.locator("table.results-table")).to_be_visible()
     expect(rep.locator("input[name=option]")).to_have_count(0)
 

@@ -2,6 +2,7 @@
 with the library that wrote it (icalendar)."""
 
 import pytest
+from bs4 import BeautifulSoup
 from icalendar import Calendar
 
 from wagtail.models import PageViewRestriction
@@ -78,7 +79,8 @@ def test_each_event_says_when_where_what_and_links_to_the_page(meetings, client)
     assert end == shanghai(2026, 12, 19, 16, 0)
     assert str(briefing["SUMMARY"]) == "2026年第4季度工作通报会"
     assert str(briefing["LOCATION"]) == "社区党群服务中心二楼会议室"
-    assert str(briefing["URL"]) == meetings["briefing"].get_full_url()
+    # The page as the reader reached the site (the test client's host), not the Site record's.
+    assert str(briefing["URL"]) == f"http://testserver{meetings['briefing'].url}"
     assert str(briefing["URL"]).endswith("/briefings/" + meetings["briefing"].slug + "/")
     assert str(briefing["URL"]).startswith("http")
 
@@ -89,7 +91,7 @@ def test_each_event_says_when_where_what_and_links_to_the_page(meetings, client)
     assert str(hearing["SUMMARY"]) == "中心花园改造听证会"
     # Commas, semicolons and backslashes survive the round trip.
     assert str(hearing["LOCATION"]) == "幸福里路88号，二楼；会议室\\A"
-    assert str(hearing["URL"]) == meetings["hearing"].get_full_url()
+    assert str(hearing["URL"]) == f"http://testserver{meetings['hearing'].url}"
 
     for event in found.values():
         assert event.decoded("DTSTAMP").tzinfo is not None
@@ -152,3 +154,66 @@ def test_the_times_do_not_depend_on_the_active_time_zone(meetings, client, setti
     settings.TIME_ZONE = "UTC"
     event = events(client)[uid(meetings["hearing"])]
     assert event.decoded("DTSTART") == utc(2026, 11, 30, 16, 30)
+
+
+HOST = {"HTTP_HOST": "community.example"}
+
+
+def test_the_links_carry_the_host_the_reader_used_not_the_sites_record(meetings, client):
+    calendar = Calendar.from_ical(client.get("/calendar.ics", **HOST).content)
+    urls = [str(event["URL"]) for event in calendar.walk("VEVENT")]
+    assert urls
+    assert all(url.startswith("http://community.example/") for url in urls), urls
+    assert f"http://community.example{meetings['hearing'].url}" in urls
+    # The events' identities do not change with the host.
+    assert uid(meetings["hearing"]) in {str(e["UID"]) for e in calendar.walk("VEVENT")}
+
+
+def test_behind_the_proxy_the_links_are_https(meetings, client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    response = client.get("/calendar.ics", HTTP_X_FORWARDED_PROTO="https", **HOST)
+    urls = [str(e["URL"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert all(url.startswith("https://community.example/") for url in urls), urls
+
+
+class TestAddToCalendar:
+    @pytest.mark.parametrize("key", ["briefing", "hearing"])
+    def test_each_page_links_its_own_event(self, meetings, client, key):
+        page = meetings[key]
+        html = BeautifulSoup(client.get(page.url).content.decode(), "html.parser")
+        link = html.select_one(".add-to-calendar a")
+        assert link["href"] == f"/calendar/{page.pk}.ics"
+        assert link.has_attr("download")
+
+        response = client.get(link["href"], **HOST)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        assert response["Content-Disposition"].startswith("attachment;")
+        (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+        assert str(event["SUMMARY"]) == page.title
+        assert str(event["UID"]) == uid(page)
+        assert event.decoded("DTSTART") == page.starts_at
+        assert str(event["URL"]) == f"http://community.example{page.url}"
+
+    def test_the_same_event_as_in_the_whole_calendar(self, meetings, client):
+        page = meetings["hearing"]
+        (single,) = Calendar.from_ical(client.get(f"/calendar/{page.pk}.ics").content).walk(
+            "VEVENT"
+        )
+        whole = events(client)[uid(page)]
+        for field in ("UID", "SUMMARY", "LOCATION", "URL"):
+            assert str(single[field]) == str(whole[field])
+        assert single.decoded("DTEND") == whole.decoded("DTEND")
+
+    @pytest.mark.parametrize("key", ["briefing-draft", "hearing-draft"])
+    def test_a_draft_has_no_event(self, meetings, client, key):
+        assert client.get(f"/calendar/{meetings[key].pk}.ics").status_code == 404
+
+    def test_a_private_meeting_has_no_event(self, meetings, client):
+        page = meetings["briefing"]
+        PageViewRestriction.objects.create(page=page, restriction_type="login")
+        assert client.get(f"/calendar/{page.pk}.ics").status_code == 404
+
+    def test_another_page_or_no_page_has_no_event(self, meetings, client, home_page):
+        assert client.get(f"/calendar/{home_page.pk}.ics").status_code == 404
+        assert client.get("/calendar/999999.ics").status_code == 404

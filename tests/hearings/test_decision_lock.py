@@ -148,7 +148,8 @@ def test_no_revision_brings_another_decision_back(decided, moderator, editor):
 
 
 def correct_url(page):
-    return reverse("hearings_correct_decision", args=[page.pk])
+    # The correction is a step of the page, run by core's one transition view.
+    return reverse("page_transition", args=[page.pk, "correct_decision"])
 
 
 CORRECTED = "<p>决定按方案实施，开工推迟到明年五月。</p>"

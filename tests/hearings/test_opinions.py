@@ -17,7 +17,7 @@ from tests.support import ui
 
 OPENS = shanghai(2026, 11, 20, 9, 0)
 CLOSES = shanghai(2026, 12, 1, 0, 30)
-RECEIVED = "Thank you. Your opinion has been received and awaits moderation; it will appear here once a moderator has approved it."
+RECEIVED = "Thank you. Your opinion has been received and awaits moderation. Keep its reference: with it you can come back to this page and see what became of your opinion."
 
 
 def opinion_data(**fields):
@@ -87,13 +87,14 @@ def test_while_the_consultation_is_open_an_opinion_is_taken_for_moderation(heari
 
     response = client.post(hearing.url, opinion_data(), **CHINESE)
     assert response.status_code == 302
-    assert response["Location"] == f"{hearing.url}?opinion=received#opinions"
     opinion = Opinion.objects.get(page=hearing)
+    assert response["Location"] == f"/opinions/{opinion.reference}/?sent=1"
     assert opinion.state == OpinionState.PENDING
     assert opinion.body == "建议施工时间避开午休。"
 
-    response = client.get(f"{hearing.url}?opinion=received", **ENGLISH)
-    assert soup(response).select_one("#opinions [role=status]").get_text(strip=True) == RECEIVED
+    response = client.get(response["Location"], **ENGLISH)
+    assert soup(response).select_one("[role=status]").get_text(strip=True) == RECEIVED
+    response = client.get(hearing.url, **ENGLISH)
     # Pending: not shown to residents until a moderator approves it.
     assert "建议施工时间避开午休" not in response.content.decode()
 

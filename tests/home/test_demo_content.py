@@ -3,6 +3,7 @@ changes, a second seeding included, are rolled back after it). The seedings that
 database (refusals, scales, passwords) are in ``test_seed_demo.py``."""
 
 import pytest
+from bs4 import BeautifulSoup
 
 from django.contrib.auth import get_user_model
 
@@ -26,6 +27,12 @@ def demo(django_db_setup, django_db_blocker):
 @pytest.fixture
 def seeded(demo, db):
     """The demo, for one test: what the test changes is rolled back after it."""
+
+
+def request_links(response):
+    """The links to the request form in the page's own content (the menu has one too)."""
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    return [a["href"] for a in page.select("main a") if a["href"] == "/duty/request/"]
 
 
 class TestAccounts:
@@ -92,6 +99,29 @@ class TestContent:
         assert "欢迎来到幸福里社区网站" in content
         for path in ("/about/", "/services/", "/contact/", "/services/guide-5/"):
             assert client.get(path).status_code == 200, path
+
+    @pytest.mark.parametrize("path", ["/services/", "/contact/"])
+    def test_the_guide_and_the_contact_page_link_to_the_request_form(self, seeded, client, path):
+        page = BeautifulSoup(client.get(path).content.decode(), "html.parser")
+        links = {a["href"] for a in page.select("main a")}
+        assert {"/duty/request/", "/duty/"} <= links
+
+    def test_a_demo_seeded_before_gets_the_links_once(self, seeded, client):
+        contact = StandardPage.objects.get(slug="contact")
+        contact.body = [
+            (block.block_type, block.value)
+            for block in contact.body
+            if "/duty/request/" not in str(block.value)
+        ]
+        contact.save_revision().publish()
+        assert "/duty/request/" not in request_links(client.get("/contact/"))
+
+        seed()
+        seed()
+
+        contact = StandardPage.objects.get(slug="contact")
+        assert request_links(client.get("/contact/")) == ["/duty/request/"]
+        assert str(contact.body.raw_data).count("/duty/request/") == 1
 
     def test_history_exists_for_every_seeded_person(self, seeded):
         seed()

@@ -17,6 +17,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from core.models import CommunitySettings
 from home.models import HomePage, StandardPage
 from people.factories import UserFactory
+from tests.support import ui
 
 from .factories import StandardPageFactory, heading, paragraph, quote
 
@@ -117,6 +118,22 @@ class TestFrontPage:
         ]
         assert sections[0].select_one("p.empty").get_text() == "No notices at the moment."
 
+    def test_links_to_the_request_form_the_roster_and_votes(self, client):
+        page = soup(client.get("/", headers=ENGLISH))
+        services = page.select_one("main .services__links")
+        assert [(a["href"], a.get_text(strip=True)) for a in services.find_all("a")] == [
+            ("/duty/request/", "File an after-hours request"),
+            ("/duty/", "This month's duty roster"),
+            ("/votes/", "Votes and results"),
+        ]
+        more = {a["href"]: a.get_text() for a in page.select("main .section__more a")}
+        assert more == {"/votes/": "All votes and results", "/duty/": "The whole roster"}
+
+    def test_has_the_follow_my_request_box(self, client):
+        box = soup(client.get("/", headers=ENGLISH)).select_one("main form.follow-box")
+        assert (box["action"], box["method"]) == ("/duty/follow/", "get")
+        assert box.select_one("label[for=follow-reference]").get_text() == "Your reference"
+
 
 @pytest.mark.django_db
 class TestMainNavigation:
@@ -135,7 +152,35 @@ class TestMainNavigation:
 
     def test_lists_live_menu_children_of_the_home_page_in_tree_order(self, client):
         links = self.nav_links(client.get("/", headers=ENGLISH))
-        assert links == [("/", "Home"), ("/about/", "关于我们"), ("/contact/", "联系我们")]
+        assert links[:3] == [("/", "Home"), ("/about/", "关于我们"), ("/contact/", "联系我们")]
+
+    def test_links_to_every_public_service_after_the_pages(self, client):
+        links = self.nav_links(client.get("/", headers=ENGLISH))
+        assert links[3:] == [
+            ("/votes/", "Votes and results"),
+            ("/duty/", "Duty roster"),
+            ("/duty/request/", "File a request"),
+        ]
+
+    def test_the_services_in_chinese_say_vote_not_number_of_votes(self, client):
+        links = dict(self.nav_links(client.get("/", headers={"accept-language": "zh-hans"})))
+        assert links["/votes/"] == ui("zh-hans", "Votes and results")
+        assert links["/duty/"] == ui("zh-hans", "Duty roster")
+        assert links["/duty/request/"] == ui("zh-hans", "File a request")
+        assert "票数" not in links["/votes/"]
+
+    @pytest.mark.parametrize(
+        ("path", "current"),
+        [
+            ("/votes/", "/votes/"),
+            ("/duty/", "/duty/"),
+            ("/duty/posts/", "/duty/"),
+            ("/duty/request/", "/duty/request/"),
+        ],
+    )
+    def test_marks_the_current_service(self, client, path, current):
+        nav = soup(client.get(path)).select_one("header nav")
+        assert [a["href"] for a in nav.select('a[aria-current="page"]')] == [current]
 
     def test_shows_the_published_title_not_a_draft_one(self, client):
         self.listed.title = "未发布的新标题"

@@ -157,7 +157,7 @@ class TestQueryInput:
         response = client.get("/search/", params, headers=ENGLISH)
         content = response.content.decode()
         assert response.status_code == 200
-        assert "Type one or more words to find pages about them." in content
+        assert "Type one or more words to find pages, votes and results about them." in content
         assert result_paths(response) == []
         assert "Nothing was found" not in content
         assert 'role="alert"' not in content

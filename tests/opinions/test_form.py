@@ -51,8 +51,8 @@ class TestAValidOpinion:
         response = client.post(topic.url, opinion_data(), headers=ENGLISH)
 
         assert response.status_code == 302
-        assert response["Location"] == f"{topic.url}?opinion=received#opinions"
         opinion = Opinion.objects.get()
+        assert response["Location"] == f"/opinions/{opinion.reference}/?sent=1"
         assert opinion.page_id == topic.pk
         assert opinion.state == OpinionState.PENDING
         assert opinion.language == "en"
@@ -65,18 +65,31 @@ class TestAValidOpinion:
         client.post(topic.url, opinion_data())
         assert Opinion.objects.get().language == "zh-hans"
 
-    def test_the_page_then_says_it_awaits_moderation_and_does_not_show_it(self, client, topic):
+    def test_the_resident_is_then_given_its_reference_and_told_it_awaits_moderation(
+        self, client, topic
+    ):
         response = client.post(topic.url, opinion_data(), headers=ENGLISH, follow=True)
 
         assert response.status_code == 200
-        status = soup(response).select_one('#opinions [role="status"]')
-        assert AWAITS in status.get_text()
-        assert "建议晚上把小区门口的临时车位开放给居民" not in response.content.decode()
+        reference = Opinion.objects.get().reference
+        page = soup(response)
+        assert AWAITS in page.select_one('[role="status"]').get_text()
+        assert page.select_one("code.reference").get_text() == reference
+        assert page.find("a", href=f"/opinions/{reference}/") is not None
+        assert page.select_one("#opinion-state").get_text() == "Awaiting moderation"
         assert "3号楼老李" not in response.content.decode()
-        assert "No opinions have been published here yet." in response.content.decode()
+        assert "13812345678" not in response.content.decode()
+
+    def test_the_page_does_not_show_it_while_it_is_pending(self, client, topic):
+        client.post(topic.url, opinion_data())
+        html = client.get(topic.url, headers=ENGLISH).content.decode()
+        assert "建议晚上把小区门口的临时车位开放给居民" not in html
+        assert "No opinions have been published here yet." in html
 
     def test_without_the_confirmation_parameter_nothing_is_said(self, client, topic):
-        assert AWAITS not in client.get(topic.url, headers=ENGLISH).content.decode()
+        client.post(topic.url, opinion_data())
+        status_page = Opinion.objects.get().get_status_url()
+        assert AWAITS not in client.get(status_page, headers=ENGLISH).content.decode()
 
     def test_surrounding_spaces_are_trimmed(self, client, topic):
         client.post(topic.url, opinion_data(author_name="  小陈 ", body="\n  多装路灯。 \n"))
@@ -161,8 +174,12 @@ class TestHoneypot:
     def test_a_filled_trap_gets_the_usual_answer_and_nothing_is_kept(self, client, topic):
         response = client.post(topic.url, opinion_data(website="http://spam.example/"))
         assert response.status_code == 302
-        assert response["Location"] == f"{topic.url}?opinion=received#opinions"
+        # Sent on as a resident is, to a reference that leads nowhere.
+        assert re.fullmatch(
+            r"/opinions/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/\?sent=1", response["Location"]
+        )
         assert Opinion.objects.count() == 0
+        assert client.get(response["Location"]).status_code == 404
 
     def test_even_when_the_rest_is_invalid(self, client, topic):
         response = client.post(topic.url, opinion_data(body="", website="x"))

@@ -97,7 +97,12 @@ class TestPublicPages:
         data = {"author_name": NAME, "body": BODY, "contact": CONTACT, "website": ""}
         response = client.post(topic.url, data, follow=True)
         assert response.status_code == 200
-        assert "alert(" not in response.content.decode()
+        html = response.content.decode()
+        # The status page shows what was written, escaped; nothing of the name or contact.
+        assert "<script>alert(" not in html
+        assert "<img src=x" not in html
+        assert escape('<img src=x onerror=alert("body")>') in html
+        assert escape(NAME) not in html
         assert_no_contact(response)
         assert Opinion.objects.get().author_name == NAME  # kept as typed, shown escaped
 
@@ -112,10 +117,10 @@ class TestPublicPages:
 
     @pytest.mark.parametrize("state", ["pending", "approved", "promoted", "rejected", "spam"])
     def test_the_contact_never_reaches_a_public_page(self, client, make_opinion, topic, state):
-        make_opinion(state, page=topic, body="联系方式测试", contact=CONTACT)
+        opinion = make_opinion(state, page=topic, body="联系方式测试", contact=CONTACT)
         for path in (
             topic.url,
-            f"{topic.url}?opinion=received",
+            opinion.get_status_url(),
             "/",
             blog_index().url,
             f"{blog_index().url}feed/",

@@ -326,11 +326,16 @@ class TestRollCall:
     def test_the_form_lists_who_has_not_voted(self, hall, clerk):
         people, motion = hall
         vote(motion, people[0], 0)  # online
-        response = logged_in(clerk).get(roll_call_url(motion))
+        response = logged_in(clerk).get(roll_call_url(motion), **ENGLISH)
         assert response.status_code == 200
         page = BeautifulSoup(response.content.decode(), "html.parser")
-        rows = {row.select_one("input")["name"] for row in page.select("tbody tr")}
+        rows = {row.select_one("input")["name"] for row in page.select("tbody tr:has(input)")}
         assert rows == {f"person-{person.pk}" for person in people[1:]}
+        # Whoever voted online stays on the page, with a note and nothing to choose.
+        (voted,) = page.select("tbody tr.roll-call__voted")
+        assert voted.th.get_text().startswith(people[0].name)
+        assert voted.td.get_text(strip=True) == ui("en", "voted online")
+        assert not voted.select("input")
         # One choice per option, and "absent" checked by default.
         row = page.select_one(f"tbody tr:has(input[name=person-{people[1].pk}])")
         values = [radio["value"] for radio in row.select("input[type=radio]")]
@@ -364,7 +369,7 @@ class TestRollCall:
         )
         # Those recorded leave the form; the absent ones stay on it.
         page = BeautifulSoup(response.content.decode(), "html.parser")
-        assert {row.select_one("input")["name"] for row in page.select("tbody tr")} == {
+        assert {row.select_one("input")["name"] for row in page.select("tbody tr:has(input)")} == {
             f"person-{people[2].pk}",
             f"person-{people[3].pk}",
         }
@@ -472,7 +477,7 @@ class TestResults:
         page = client.get(results_url(motion), **ENGLISH)
         assert page.status_code == 200
         html = page.content.decode()
-        assert 'role="img"' in html
+        assert 'class="chart"' in html
         assert ("?export=ballots" in html) is not secret
 
         response = client.get(results_url(motion, "csv"), **ENGLISH)
@@ -489,6 +494,25 @@ class TestResults:
             ["Outcome", "Not carried.", ""],
         ]
         assert "代表" not in response.content.decode()
+
+    def test_the_results_page_links_the_charts_stylesheet(self, counted, clerk):
+        """The admin does not load site.css: the chart's rules are in their own stylesheet,
+        linked by the admin's results page and the public vote page alike."""
+        from django.contrib.staticfiles import finders
+
+        motion = counted(secret=False)
+        client = logged_in(clerk)
+        stylesheet = 'link[rel=stylesheet][href="/static/votes/css/chart.css"]'
+        admin = BeautifulSoup(client.get(results_url(motion), **ENGLISH).content, "html.parser")
+        assert admin.select_one("figure.chart") is not None
+        assert admin.select_one(stylesheet) is not None
+        public = BeautifulSoup(client.get(f"/votes/{motion.pk}/", **ENGLISH).content, "html.parser")
+        assert public.select_one(stylesheet) is not None
+
+        with open(finders.find("votes/css/chart.css"), encoding="utf-8") as rules:
+            assert ".chart__row {" in rules.read()
+        with open(finders.find("css/site.css"), encoding="utf-8") as site:
+            assert ".chart__row" not in site.read(), "one copy of the chart's rules"
 
     def test_the_named_ballot_list(self, counted, clerk):
         motion = counted(secret=False)

@@ -45,7 +45,9 @@ def ballot_form(response):
 
 
 def post_vote(client, motion, option, **extra):
-    data = {} if option is None else {"option": option}
+    """The ballot's final POST: the choice with its confirmation (the first step, the choice
+    alone, records nothing: ``test_ballot_steps``)."""
+    data = {"confirm": "1"} if option is None else {"option": option, "confirm": "1"}
     return client.post(f"/votes/{motion.pk}/", data, **ENGLISH, **extra)
 
 

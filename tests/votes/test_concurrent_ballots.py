@@ -99,7 +99,9 @@ def test_many_posts_for_one_person_at_once(secret, make_rep, make_motion, tmp_pa
             client = Client()
             client.cookies = SimpleCookie({SESSION: cookies[SESSION].value})
             return client.post(
-                f"/votes/{motion.pk}/", {"option": choices[number % len(choices)]}, **ENGLISH
+                f"/votes/{motion.pk}/",
+                {"option": choices[number % len(choices)], "confirm": "1"},
+                **ENGLISH,
             )
 
         responses = all_at_once(post, POSTS)

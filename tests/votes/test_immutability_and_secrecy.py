@@ -94,11 +94,20 @@ class TestAfterClose:
                 f"options-{number}-ORDER": number + 1,
                 f"options-{number}-DELETE": "",
             }
-        response = logged_in(clerk).post(edit, data, **ENGLISH)
-        assert response.status_code == 200  # the form again, with the reason
-        assert ui(
+        client = logged_in(clerk)
+        inspect = reverse(motion.snippet_viewset.get_url_name("inspect"), args=[motion.pk])
+        refusal = ui(
             "en", "This vote is %(state)s: it can no longer be changed.", state=ui("en", "closed")
-        ) in (response.content.decode())
+        )
+        # No form to fill in: the edit page sends the clerk to the read-only view, saying why.
+        response = client.get(edit, **ENGLISH)
+        assert (response.status_code, response["Location"]) == (302, inspect)
+        response = client.post(edit, data, follow=True, **ENGLISH)
+        assert response.redirect_chain == [(inspect, 302)]
+        assert refusal in [str(message) for message in response.context["messages"]]
+        assert not BeautifulSoup(response.content.decode(), "html.parser").select(
+            "form input[name=title]"
+        )
         motion.refresh_from_db()
         assert (motion.title, motion.quorum_percent) != ("改过的标题", 1)
         assert [option.label for option in options(motion)] == ["赞成", "反对", "弃权"]
@@ -118,7 +127,9 @@ class TestSecretBallot:
         entries_before = AuditEntry.objects.count()
         for_, against = options(motion)[:2]
         for person, option in ((people[0], for_), (people[1], against)):
-            response = logged_in(person.user).post(f"/votes/{motion.pk}/", {"option": option.pk})
+            response = logged_in(person.user).post(
+                f"/votes/{motion.pk}/", {"option": option.pk, "confirm": "1"}
+            )
             assert response.status_code == 302
         # In the hall: people[2] takes a paper ballot; the clerk enters the counted totals.
         hall = logged_in(clerk)
@@ -177,7 +188,7 @@ class TestSecretBallot:
         people = [make_rep() for _ in range(2)]
         motion = make_motion(MotionState.OPEN, secret=True)
         client = logged_in(people[0].user)
-        client.post(f"/votes/{motion.pk}/", {"option": options(motion)[1].pk})
+        client.post(f"/votes/{motion.pk}/", {"option": options(motion)[1].pk, "confirm": "1"})
         page = BeautifulSoup(client.get(f"/votes/{motion.pk}/").content.decode(), "html.parser")
         section = page.select_one("section[aria-labelledby=ballot-heading]").get_text()
         assert ui("zh-hans", "You have voted on this. Thank you; a ballot cannot be changed.") in (

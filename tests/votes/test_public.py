@@ -31,7 +31,7 @@ def counted(make_reps, make_motion):
 
 def assert_no_counts(page):
     assert page.select_one(".results-table") is None
-    assert page.select_one("svg") is None
+    assert page.select_one("figure.chart") is None
     assert page.select_one("#result-heading") is None
     assert ui("en", "Turnout") not in page.get_text()
 
@@ -69,16 +69,33 @@ class TestHiddenUntilPublished:
         ]
         assert rows == [["赞成", "4", "67%"], ["反对", "1", "17%"], ["弃权", "1", "17%"]]
 
-        svg = page.select_one("svg")
-        assert svg["role"] == "img"
-        title = svg.find("title", recursive=False)
-        assert title.get_text(strip=True) == "关于加装电梯的表决"
-        assert svg["aria-labelledby"] == title["id"]
-        bars = svg.select("rect")
-        assert [bar.title.get_text(strip=True) for bar in bars] == ["赞成: 4", "反对: 1", "弃权: 1"]
-        # Drawn to scale: the longest bar for the most votes.
-        widths = [float(bar["width"]) for bar in bars]
-        assert widths[0] == max(widths) and widths[1] == widths[2] == widths[0] / 4
+        chart = page.select_one("figure.chart")
+        assert chart.figcaption.get_text(strip=True) == "关于加装电梯的表决"
+        rows = [
+            (
+                row.select_one(".chart__label").get_text(strip=True),
+                " ".join(row.select_one(".chart__value").get_text().split()),
+            )
+            for row in chart.select(".chart__row")
+        ]
+        assert rows == [
+            # English, the language asked for (its plural: "votes").
+            ("赞成", "4 votes (67%)"),
+            ("反对", "1 vote (17%)"),
+            ("弃权", "1 vote (17%)"),
+        ]
+        # Drawn to scale and to the screen's width: each bar its share of the votes cast, in
+        # a track as wide as the page allows (no fixed width in pixels).
+        tracks = chart.select("svg.chart__track")
+        assert all(
+            track["width"] == "100%" and track["viewbox"] == "0 0 100 10" for track in tracks
+        )
+        assert all(track["aria-hidden"] == "true" for track in tracks)
+        widths = [float(track.select_one("rect.chart__bar")["width"]) for track in tracks]
+        assert widths == [66.7, 16.7, 16.7]
+        # Coloured by meaning: for and against differ.
+        colours = [track.select_one("rect.chart__bar")["fill"] for track in tracks]
+        assert len(set(colours)) == 3
         # Drawn on the server: the page needs no script for it.
         assert page.select("script[src*=chart]") == []
 

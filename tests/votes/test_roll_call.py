@@ -147,7 +147,7 @@ class TestSecretVote:
         people, motion = hall(secret=True)
         attendance(logged_in(clerk), motion, people[0])
         response = logged_in(people[0].user).post(
-            f"/votes/{motion.pk}/", {"option": options(motion)[0].pk}, **ENGLISH
+            f"/votes/{motion.pk}/", {"option": options(motion)[0].pk, "confirm": "1"}, **ENGLISH
         )
         assert response.status_code == 409
         assert ui("en", str(ALREADY_VOTED)) in response.content.decode()

@@ -313,7 +313,13 @@ def test_an_evaluation_is_counted_not_carried(make_rep, make_reps, make_motion):
     ]
     assert result.quorum_met
     assert result.winner is None
-    assert outcome(result) == ui("en", "Counted.")
+    # Not "carried", not "counted": how satisfied the voters are, by the options' meaning.
+    assert result.satisfaction == 5 / 6
+    assert outcome(result) == ui(
+        "en",
+        "Satisfaction: %(percent)s%% of the ballots say satisfied or basically satisfied.",
+        percent=83,
+    )
 
 
 def test_an_evaluation_short_of_its_quorum_is_not_valid(make_rep, make_reps, make_motion):
