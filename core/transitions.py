@@ -113,6 +113,7 @@ def perform(instance, name, user, reason="", **kwargs):
     if "reason" in inspect.signature(method).parameters:
         kwargs["reason"] = reason
     with transaction.atomic():
+        _hold(instance)
         try:
             method(by=user, **kwargs)
         except TransitionNotAllowed as error:
@@ -121,6 +122,17 @@ def perform(instance, name, user, reason="", **kwargs):
         with recorded_as(instance, action="transition", detail=name, reason=reason):
             instance.save()
     return instance
+
+
+def _hold(instance):
+    """Lock the record's row until the transaction ends, so that the transition's conditions
+    (which django-fsm reads again as it runs) and its effects see the same record: a step
+    that locks the row too, such as a paper ballot handed out in the hall while the vote
+    closes, waits for the other. SQLite serialises writing transactions already
+    (``transaction_mode`` IMMEDIATE); there ``select_for_update`` reads plainly."""
+    if instance.pk is not None:
+        rows = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
+        list(rows.values_list("pk", flat=True))
 
 
 def may_make(instance, name, user):

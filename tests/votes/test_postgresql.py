@@ -5,6 +5,7 @@ Deselected (not skipped) on SQLite: ``tests/conftest.py``.
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,11 +14,11 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.database import append_only_tables
 from core import roles
-from core.transitions import perform
+from core.transitions import TransitionRefused, perform
 from people.factories import PersonFactory, UserFactory
 from votes.factories import MotionFactory
 from votes.models import Ballot, BallotReceipt, Motion, MotionState
-from votes.services import ALREADY_VOTED, VoteRefused, cast
+from votes.services import ALREADY_VOTED, VoteRefused, cast, record_attendance
 from votes.tally import tally
 
 from .conftest import options, vote
@@ -164,6 +165,48 @@ class TestConcurrency:
         }
         result = tally(Motion.objects.get(pk=motion.pk))
         assert [count.votes for count in result.counts] == [7, 7, 6]
+
+    def test_a_paper_ballot_handed_out_while_the_vote_closes(self, setting):
+        """The close waits for a hall attendance being recorded, then sees its uncounted
+        paper ballot and refuses: no receipt lands in a closed vote."""
+        _, people, _ = setting
+        motion = MotionFactory(title="关于会场发票的表决", secret=True)
+        perform(motion, "open", self.clerk)
+        recorded, release = threading.Event(), threading.Event()
+
+        def hand_out():
+            try:
+                with transaction.atomic():
+                    record_attendance(motion.pk, people[0])
+                    recorded.set()
+                    # Holding the vote's row, as a slow attendance would.
+                    release.wait(timeout=30)
+            finally:
+                connection.close()
+
+        def close():
+            recorded.wait(timeout=30)
+            try:
+                return perform(Motion.objects.get(pk=motion.pk), "close", self.clerk)
+            except Exception as error:  # noqa: BLE001 - the outcome is inspected by the test
+                return error
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            handing = pool.submit(hand_out)
+            closing = pool.submit(close)
+            recorded.wait(timeout=30)
+            # The close is now waiting for the row; let the attendance commit.
+            time.sleep(1)
+            assert not closing.done(), "the close did not wait for the hall"
+            release.set()
+            handing.result(timeout=60)
+            outcome = closing.result(timeout=60)
+
+        assert isinstance(outcome, TransitionRefused), outcome
+        assert Motion.objects.get(pk=motion.pk).state == MotionState.OPEN
+        assert BallotReceipt.objects.filter(motion=motion, channel="hall").count() == 1
 
     def test_casting_while_the_vote_closes(self, setting):
         """A close racing the ballots: every ballot either counts or is refused as closed."""
