@@ -1,9 +1,13 @@
 """Transition buttons and the page transition view, for every app at once."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from wagtail import hooks
 from wagtail.models import Page
+from wagtail.utils.version import get_main_version
 
 from .moderation import CommunityPageViewSet
 from .pages import may_delete_pages
@@ -54,3 +58,17 @@ def only_administrators_bulk_delete_pages(request, action_type, objects, action_
         and not may_delete_pages(request.user)
     ):
         raise PermissionDenied
+
+
+@hooks.register("construct_help_menu")
+def whats_new_in_the_readers_language(request, menu_items):
+    """Wagtail formats its "What's new in Wagtail 8.0" label once, in the language of the
+    first request that builds the help menu, and keeps it for the life of the process: a
+    Chinese reader would get English after an English reader came first. Label it again, in
+    this request's language, on this request's own copy."""
+    version = get_main_version(include_patch=False)
+    for index, item in enumerate(menu_items):
+        if item.name == f"whats-new-in-wagtail-{version}":
+            relabelled = copy.copy(item)
+            relabelled.label = gettext("What's new in Wagtail %(version)s") % {"version": version}
+            menu_items[index] = relabelled

@@ -16,7 +16,7 @@ from core.forms import HoneypotMixin
 from core.middleware import RequestMemoMiddleware
 from core.pages import CommunityPage, public
 from core.ratelimit import PublicFormLimit
-from core.search import index_terms
+from core.search import MARK, index_terms
 from duty.forms import RequestForm
 from hearings.factories import BriefingPageFactory, HearingPageFactory
 from hearings.models import DecisionState, HearingPage
@@ -99,7 +99,10 @@ class TestHanTextIsDerivedFromTheSearchFields:
 
     def test_the_text_is_the_index_terms_of_the_fields(self):
         page = StandardPage(title="居民代表", introduction="APP办理")
-        assert page.han_search_text().strip() == " ".join(index_terms("居民代表 APP办理"))
+        # Between two markers that no backend strips, for the excerpts to leave the terms out.
+        terms = " ".join(index_terms("居民代表 APP办理"))
+        assert page.han_search_text() == f"{MARK} {terms} {MARK}"
+        assert not MARK.isspace()
 
 
 @pytest.mark.django_db
