@@ -24,6 +24,7 @@ MEETING_CLERKS = "Meeting clerks"
 DUTY_CADRES = "Duty cadres"
 SUPERVISORS = "Supervisors"
 REPRESENTATIVES = "Representatives"
+PARTY_OFFICE = "Party affairs office"
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
@@ -134,6 +135,9 @@ ROLES = (
         permissions=(
             ACCESS_ADMIN,
             "people.view_person",
+            "people.view_training",
+            "people.view_talk",
+            "party.view_partymember",
             "opinions.view_opinion",
             "votes.view_motion",
             "duty.view_dutyrecord",
@@ -153,6 +157,28 @@ ROLES = (
             "duty.add_inspectionrating",
             "duty.change_inspectionrating",
             "audit.view_auditentry",
+        ),
+    ),
+    Role(
+        PARTY_OFFICE,
+        _("Keep the cadres' training and talks and follow their compliance; keep party records."),
+        permissions=(
+            ACCESS_ADMIN,
+            "people.view_person",
+            "people.add_person",
+            "people.change_person",
+            "people.view_training",
+            "people.add_training",
+            "people.change_training",
+            "people.view_talk",
+            "people.add_talk",
+            "people.change_talk",
+            "people.close_follow_up",
+            # The party members, their rosters and contact cards (party.wagtail_hooks).
+            "party.view_partymember",
+            "party.add_partymember",
+            "party.change_partymember",
+            "party.transfer_partymember",
         ),
     ),
     Role(

@@ -1,9 +1,13 @@
+import datetime
+from decimal import Decimal
+
 import factory
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from .models import Person
+from .models import Person, Talk, Training
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,3 +36,34 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Person
+
+
+class CadreFactory(PersonFactory):
+    is_cadre = True
+    is_representative = False
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    person = factory.SubFactory(CadreFactory)
+    subject = "political_theory"
+    title = "学习贯彻党的二十大精神专题培训"
+    provider = "区委党校"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=4))
+    end_date = factory.LazyAttribute(lambda training: training.start_date)
+    days = Decimal("1")
+
+    class Meta:
+        model = Training
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    # A committee member who is not a cadre, so that the rules count only the cadre talked to.
+    committee_member = factory.SubFactory(PersonFactory, is_party_member=True)
+    cadre = factory.SubFactory(CadreFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    topics = "工作和思想情况"
+    problems = ""
+    follow_up = ""
+
+    class Meta:
+        model = Talk

@@ -5,11 +5,20 @@ person's phone number is personal data: it is shown in the admin to the roles th
 the register and never on the public site.
 """
 
+import calendar
+import datetime
+from decimal import Decimal
+
+from django_fsm import FSMField, FSMModelMixin, transition
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.search import index
 
@@ -130,3 +139,188 @@ class Person(index.Indexed, models.Model):
     @admin.display(description=_("address"))
     def address(self):
         return " ".join(part for part in (self.building, self.unit) if part)
+
+
+# ---------------------------------------------------------------------------------------
+# Cadre training (干部培训) and talks (谈心谈话), and the two rules they are held to
+
+# Each cadre trains at least this many days a calendar year (the ten-day rule)...
+TRAINING_DAYS_PER_YEAR = 10
+# ...and has a talk with a committee member at least every six calendar months.
+TALK_INTERVAL_MONTHS = 6
+
+
+def months_before(day, months):
+    """The same day ``months`` calendar months before ``day``; the month's last day when
+    that month is shorter (six months before 31 August is 28 or 29 February)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def talk_due_since(today=None):
+    """The oldest date a cadre's last talk may have and still comply today: a talk exactly
+    six calendar months ago complies, one a day older is overdue."""
+    return months_before(today or timezone.localdate(), TALK_INTERVAL_MONTHS)
+
+
+class TrainingSubject(models.TextChoices):
+    POLITICAL_THEORY = "political_theory", _("Political theory")
+    LAWS = "laws", _("Laws and regulations")
+    COMMUNITY_CONSTRUCTION = "community_construction", _("Community construction")
+    COMMUNITY_SERVICE = "community_service", _("Community service")
+    BUSINESS = "business", _("Business knowledge")
+
+
+class TrainingQuerySet(models.QuerySet):
+    def in_year(self, year):
+        """Training that started in the calendar year ``year``."""
+        return self.filter(start_date__year=year)
+
+
+class Training(models.Model):
+    """A course a cadre attended (干部培训), counted towards the ten-day rule in the year it
+    started."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        related_name="trainings",
+        limit_choices_to={"is_cadre": True},
+    )
+    subject = models.CharField(_("subject area"), max_length=30, choices=TrainingSubject.choices)
+    title = models.CharField(_("course title"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    days = models.DecimalField(
+        _("days"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_("Days of training, halves allowed; at most the calendar days of the period."),
+    )
+    certificate = models.CharField(
+        _("certificate"),
+        max_length=100,
+        blank=True,
+        help_text=_("The certificate's number or name, if one was given."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = AuditedHistory()
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("training")
+        verbose_name_plural = _("training")
+        indexes = [models.Index(fields=["person", "start_date"], name="training_person_start")]
+
+    def __str__(self):
+        return f"{self.person} · {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                raise ValidationError(
+                    {"end_date": _("The end date cannot be before the start date.")}
+                )
+            if self.days is not None:
+                calendar_days = (self.end_date - self.start_date).days + 1
+                if self.days > calendar_days:
+                    raise ValidationError(
+                        {
+                            "days": _(
+                                "The period from start to end has only %(count)s calendar days."
+                            )
+                            % {"count": calendar_days}
+                        }
+                    )
+        if self.days is not None and self.days <= 0:
+            raise ValidationError({"days": _("Give more than zero days.")})
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("follow-up state", "Open")
+    DONE = "done", pgettext_lazy("follow-up state", "Done")
+
+
+CLOSE_FOLLOW_UP = "people.close_follow_up"
+
+
+class TalkQuerySet(models.QuerySet):
+    def open_follow_ups(self):
+        return self.filter(follow_up_state=FollowUpState.OPEN)
+
+
+class Talk(FSMModelMixin, models.Model):
+    """A talk between a committee member and a cadre (谈心谈话): what was talked about, the
+    problems raised and what is done about them."""
+
+    committee_member = models.ForeignKey(
+        Person,
+        verbose_name=_("committee member"),
+        on_delete=models.PROTECT,
+        related_name="talks_held",
+    )
+    cadre = models.ForeignKey(
+        Person,
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        related_name="talks",
+        limit_choices_to={"is_cadre": True},
+    )
+    date = models.DateField(_("date"))
+    topics = models.TextField(_("topics"))
+    problems = models.TextField(_("problems raised"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    follow_up_state = FSMField(
+        _("follow-up state"),
+        default=FollowUpState.OPEN,
+        choices=FollowUpState.choices,
+        protected=True,
+    )
+    done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # What was said in a talk is personal: masked for those who may not see talks.
+    history = AuditedHistory(personal_fields=["topics", "problems", "follow_up"])
+    objects = TalkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+        permissions = [("close_follow_up", _("Can mark a talk's follow-up done"))]
+        indexes = [models.Index(fields=["cadre", "date"], name="talk_cadre_date")]
+
+    def __str__(self):
+        return f"{self.cadre} · {self.date}"
+
+    def clean(self):
+        super().clean()
+        if self.cadre_id and self.cadre_id == self.committee_member_id:
+            raise ValidationError(
+                {"committee_member": _("The committee member talks with someone else.")}
+            )
+
+    def has_follow_up(self):
+        return bool(self.follow_up.strip())
+
+    @transition(
+        field=follow_up_state,
+        source=FollowUpState.OPEN,
+        target=FollowUpState.DONE,
+        permission=CLOSE_FOLLOW_UP,
+        conditions=[has_follow_up],
+        custom={
+            "label": _("Mark the follow-up done"),
+            "refused": _("Write the follow-up first."),
+        },
+    )
+    def complete(self, by=None):
+        self.done_at = timezone.now()

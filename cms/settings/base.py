@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "hearings",
     "votes",
     "duty",
+    "party",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

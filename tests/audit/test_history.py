@@ -35,7 +35,8 @@ from duty import factories as duty_factories
 from hearings.factories import DecisionCorrectionFactory
 from home.models import StandardPage
 from opinions.factories import OpinionFactory
-from people.factories import PersonFactory
+from party.factories import PartyMemberFactory
+from people.factories import PersonFactory, TalkFactory, TrainingFactory
 from people.models import Person
 from votes.factories import HallCountFactory, MotionFactory
 
@@ -46,6 +47,8 @@ from .support import entries_for, entry_for, history_rows
 FACTORIES = {
     "opinions.Opinion": OpinionFactory,
     "people.Person": PersonFactory,
+    "people.Training": TrainingFactory,
+    "people.Talk": TalkFactory,
     "votes.Motion": MotionFactory,
     "duty.Post": duty_factories.PostFactory,
     "duty.PostAssignment": duty_factories.PostAssignmentFactory,
@@ -58,6 +61,7 @@ FACTORIES = {
     "duty.InspectionRating": duty_factories.InspectionRatingFactory,
     "hearings.DecisionCorrection": DecisionCorrectionFactory,
     "votes.HallCount": HallCountFactory,
+    "party.PartyMember": PartyMemberFactory,
 }
 
 # Which field a "change" alters, for models whose first plain text field will not do.

@@ -24,6 +24,7 @@ from wagtail.snippets.models import get_snippet_models
 from wagtail.snippets.views.snippets import IndexView as WagtailSnippetIndexView
 
 from audit.views import HistoryCentreViewSet
+from core import roles
 from core.exports import (
     FORMULA_STARTS,
     SafeSpreadsheetExportMixin,
@@ -34,7 +35,8 @@ from core.transitions import perform
 from core.viewsets import SnippetViewSet
 from duty.factories import DutyRecordFactory
 from opinions.factories import OpinionFactory
-from people.factories import PersonFactory
+from party.factories import PartyMemberFactory
+from people.factories import PersonFactory, TalkFactory
 from people.models import Person
 from tests.support import logged_in
 from votes.factories import MotionFactory
@@ -66,6 +68,32 @@ def people_register(supervisor):
     for payload in PAYLOADS:
         PersonFactory(name=payload)
     return supervisor, "/admin/snippets/people/person/", {}, None
+
+
+@pytest.fixture
+def party_roster(make_user):
+    """The roster (花名册) of in-service party members, typed payloads in their workplaces."""
+    for payload in PAYLOADS:
+        PartyMemberFactory(in_service=True, workplace=payload)
+    office = make_user(roles.PARTY_OFFICE, username="party-office")
+    return office, "/admin/snippets/party/partymember/", {"category": "in_service"}, None
+
+
+@pytest.fixture
+def talks_listing(make_user):
+    """Talks (谈心谈话) whose topics and follow-ups are typed payloads."""
+    for payload in PAYLOADS:
+        TalkFactory(topics=payload, follow_up=payload)
+    office = make_user(roles.PARTY_OFFICE, username="party-talks")
+    return office, "/admin/snippets/people/talk/", {}, None
+
+
+@pytest.fixture
+def compliance_follow_ups(supervisor):
+    """The compliance dashboard's open follow-ups, typed payloads."""
+    for payload in PAYLOADS:
+        TalkFactory(follow_up=payload)
+    return supervisor, reverse("people_compliance"), {"part": "follow-ups"}, None
 
 
 @pytest.fixture
@@ -140,6 +168,9 @@ def history_centre(supervisor):
 EXPORTS = [
     "opinions_listing",
     "people_register",
+    "party_roster",
+    "talks_listing",
+    "compliance_follow_ups",
     "duty_records_listing",
     "duty_assessment",
     "vote_results",

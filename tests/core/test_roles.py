@@ -204,7 +204,10 @@ def test_page_writers_open_the_add_page_form_under_the_front_page(client, home_p
     assert b'name="action-submit"' in response.content
 
 
-@pytest.mark.parametrize("group_name", [roles.MEETING_CLERKS, roles.DUTY_CADRES, roles.SUPERVISORS])
+@pytest.mark.parametrize(
+    "group_name",
+    [roles.MEETING_CLERKS, roles.DUTY_CADRES, roles.SUPERVISORS, roles.PARTY_OFFICE],
+)
 def test_roles_without_page_permissions_cannot_add_pages(client, home_page, group_name):
     _login(client, roles.ROLES_BY_NAME[group_name])
     response = client.get(f"/admin/pages/{home_page.id}/add_subpage/")

@@ -25,6 +25,7 @@ ROLE_ACCOUNTS = {
     "clerk": roles.MEETING_CLERKS,
     "cadre": roles.DUTY_CADRES,
     "supervisor": roles.SUPERVISORS,
+    "party": roles.PARTY_OFFICE,
     "rep": roles.REPRESENTATIVES,
 }
 

@@ -16,6 +16,7 @@ from core import roles
 from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo
+from party import demo as party_demo
 from people import demo as people_demo
 from votes import demo as votes_demo
 
@@ -29,6 +30,7 @@ ACCOUNTS = {
     "clerk": (roles.MEETING_CLERKS, "林晓梅"),
     "cadre": (roles.DUTY_CADRES, "周卫东"),
     "supervisor": (roles.SUPERVISORS, "孙监督"),
+    "party": (roles.PARTY_OFFICE, "郑党务"),
     "rep": (roles.REPRESENTATIVES, "陈国强"),
 }
 
@@ -40,6 +42,8 @@ SEEDERS = [
     ("briefings and hearings", hearings_demo.seed),
     ("votes", votes_demo.seed),
     ("duty", duty_demo.seed),
+    ("cadre training and talks", people_demo.seed_cadre_records),
+    ("party members", party_demo.seed),
 ]
 
 
