@@ -75,11 +75,11 @@ class ReadableInspectMixin:
 
 
 class SnippetInspectView(ReadableInspectMixin, LocalTimeInspectMixin, snippets.InspectView):
-    pass
+    """A snippet's inspect view: readable values (是/否, —, no raw id) in local time."""
 
 
 class ModelInspectView(ReadableInspectMixin, LocalTimeInspectMixin, generic.InspectView):
-    pass
+    """A plain model's inspect view: readable values (是/否, —, no raw id) in local time."""
 
 
 class _SafeExportViewSet:

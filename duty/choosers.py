@@ -101,19 +101,19 @@ class RecordListingMixin(InspectorOnlyMixin):
 
 
 class ChooseView(RecordListingMixin, chooser_views.ChooseView):
-    pass
+    """The chooser's first page: the period's records, for inspectors only."""
 
 
 class ChooseResultsView(RecordListingMixin, chooser_views.ChooseResultsView):
-    pass
+    """The chooser's search and paging results, within the same period."""
 
 
 class ChosenView(InspectorOnlyMixin, chooser_views.ChosenView):
-    pass
+    """One record chosen, returned to the form (inspectors only)."""
 
 
 class ChosenMultipleView(InspectorOnlyMixin, chooser_views.ChosenMultipleView):
-    pass
+    """Several records chosen at once, returned to the form (inspectors only)."""
 
 
 class CreateView(InspectorOnlyMixin, chooser_views.CreateView):
