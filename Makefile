@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes bench-registers clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ bench-duty: $(VENV)/.installed ## Time the duty record book over 100,000 records
 
 bench-votes: $(VENV)/.installed ## Time the count of a vote with 10,000 ballots (temp SQLite, or DATABASE_URL)
 	$(PY) benchmarks/votes_tally.py $(BENCH_ARGS)
+
+bench-registers: $(VENV)/.installed ## Time the people registers over 100,000 persons and a million attendance rows (temp SQLite, or DATABASE_URL)
+	$(PY) benchmarks/registers.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the dev database and collected files
 	rm -rf $(VENV) db.sqlite3 static media

@@ -89,6 +89,7 @@ ROLES = (
         permissions=(
             ACCESS_ADMIN,
             "people.view_person",
+            "people.view_person_contact",
             "people.add_person",
             "people.change_person",
             "votes.view_motion",
@@ -102,6 +103,8 @@ ROLES = (
         _("Keep the duty roster and the duty record book; handle residents' requests."),
         permissions=(
             ACCESS_ADMIN,
+            # The register's names, to pick a cadre; never its addresses and phones
+            # ("people.view_person_contact"), a party member's least of all.
             "people.view_person",
             "duty.view_dutyrecord",
             "duty.add_dutyrecord",
@@ -135,9 +138,15 @@ ROLES = (
         permissions=(
             ACCESS_ADMIN,
             "people.view_person",
+            "people.view_person_contact",
             "people.view_training",
             "people.view_talk",
             "party.view_partymember",
+            "party.view_meeting",
+            "party.view_attendance",
+            "party.view_reportedactivity",
+            "party.view_feedbacksheet",
+            "appraisals.view_appraisal",
             "opinions.view_opinion",
             "votes.view_motion",
             "duty.view_dutyrecord",
@@ -165,6 +174,7 @@ ROLES = (
         permissions=(
             ACCESS_ADMIN,
             "people.view_person",
+            "people.view_person_contact",
             "people.add_person",
             "people.change_person",
             "people.view_training",
@@ -179,6 +189,27 @@ ROLES = (
             "party.add_partymember",
             "party.change_partymember",
             "party.transfer_partymember",
+            # Organisation life: meetings and their roll, reported activities, feedback
+            # sheets (party.viewsets). Attendance changes only through a meeting's roll.
+            "party.view_meeting",
+            "party.add_meeting",
+            "party.change_meeting",
+            "party.take_roll",
+            "party.correct_roll",
+            "party.view_attendance",
+            "party.view_reportedactivity",
+            "party.add_reportedactivity",
+            "party.change_reportedactivity",
+            "party.view_feedbacksheet",
+            "party.add_feedbacksheet",
+            "party.change_feedbacksheet",
+            "party.send_feedbacksheet",
+            # The year-end appraisals and the committee's decisions (appraisals.wagtail_hooks).
+            "appraisals.view_appraisal",
+            "appraisals.add_appraisal",
+            "appraisals.change_appraisal",
+            "appraisals.record_appraisal",
+            "appraisals.decide_appraisal",
         ),
     ),
     Role(

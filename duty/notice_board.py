@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from core.menus import PermissionMenuItem
 from core.models import CommunitySettings
 
 from .models import DutyRecord, DutyRecordState
@@ -75,16 +75,12 @@ def register_urls():
     return [path("duty/record-book/print/", record_book_print, name="duty_record_book_print")]
 
 
-class RecordBookPrintMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(VIEW)
-
-
 @hooks.register("register_admin_menu_item")
 def record_book_print_menu_item():
-    return RecordBookPrintMenuItem(
+    return PermissionMenuItem(
         _lazy("Record book for the notice board"),
         reverse("duty_record_book_print"),
         icon_name="doc-full",
         order=276,
+        permissions=[VIEW],
     )

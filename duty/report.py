@@ -51,10 +51,24 @@ class CadreFigures:
         return sum(self.ratings) / len(self.ratings) if self.ratings else None
 
 
-def assessment(start, end):
-    """Figures for every cadre for the dates ``start`` to ``end`` (inclusive)."""
+def assessment(start, end, cadres=None, *, evaluation=True):
+    """Figures for the dates ``start`` to ``end`` (inclusive) of ``cadres`` (people, in the
+    order given), or of every cadre in the register by name when none are given.
+
+    A fixed number of queries however many records there are: four, and one more for the
+    year-end evaluation of each cadre unless ``evaluation`` is false (``duty.api`` leaves
+    it out: the appraisal reads the evaluation itself).
+    """
     now = timezone.now()
+    if cadres is None:
+        cadres, scope = Person.objects.filter(is_cadre=True).order_by("name"), None
+    else:
+        # Only the cadres asked about: one cadre's figures do not read everyone's records.
+        cadres = list(cadres)
+        scope = [cadre.pk for cadre in cadres]
     records = DutyRecord.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+    if scope is not None:
+        records = records.filter(handled_by__in=scope)
     counts = {
         row["handled_by"]: row
         for row in records.exclude(handled_by=None)
@@ -81,20 +95,27 @@ def assessment(start, end):
     ):
         answer_hours.setdefault(handler, []).append((answered - received).total_seconds() / 3600)
     ratings = {}
-    for cadre, rating in InspectionRating.objects.filter(
+    rated = InspectionRating.objects.filter(
         inspection__period_end__gte=start,
         inspection__period_start__lte=end,
         inspection__state__in=(InspectionState.SUBMITTED, InspectionState.ACKNOWLEDGED),
+    )
+    served = ServiceDay.objects.filter(date__gte=start, date__lte=end)
+    if scope is not None:
+        rated = rated.filter(cadre__in=scope)
+        served = served.filter(assignment__person__in=scope)
+    # In the order the inspections were made, so the report reads the same on every database.
+    for cadre, rating in rated.order_by(
+        "inspection__period_start", "inspection_id", "pk"
     ).values_list("cadre", "rating"):
         ratings.setdefault(cadre, []).append(rating)
     days = dict(
-        ServiceDay.objects.filter(date__gte=start, date__lte=end)
-        .values("assignment__person")
+        served.values("assignment__person")
         .annotate(n=Count("pk"))
         .values_list("assignment__person", "n")
     )
     figures = []
-    for cadre in Person.objects.filter(is_cadre=True).order_by("name"):
+    for cadre in cadres:
         row = counts.get(cadre.pk, {})
         hours = answer_hours.get(cadre.pk)
         figures.append(
@@ -107,7 +128,7 @@ def assessment(start, end):
                 median_hours_to_answer=statistics.median(hours) if hours else None,
                 ratings=ratings.get(cadre.pk, []),
                 service_days=days.get(cadre.pk, 0),
-                evaluation=evaluation_summary(cadre, year=end.year),
+                evaluation=evaluation_summary(cadre, year=end.year) if evaluation else None,
             )
         )
     return figures

@@ -4,7 +4,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
@@ -12,6 +11,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from core.menus import PermissionMenuItem
 from core.transition_views import TransitionViewSetMixin
 from core.viewsets import SnippetIndexView, SnippetViewSet
 
@@ -298,16 +298,14 @@ def register_urls():
     ]
 
 
-class AssessmentMenuItem(MenuItem):
-    def is_shown(self, request):
-        user = request.user
-        return user.has_perm("duty.view_dutyrecord") and user.has_perm("duty.view_inspection")
-
-
 @hooks.register("register_admin_menu_item")
 def assessment_menu_item():
-    return AssessmentMenuItem(
-        _("Assessment report"), reverse("duty_assessment"), icon_name="table", order=275
+    return PermissionMenuItem(
+        _("Assessment report"),
+        reverse("duty_assessment"),
+        icon_name="table",
+        order=275,
+        permissions=["duty.view_dutyrecord", "duty.view_inspection"],
     )
 
 

@@ -5,17 +5,21 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView
 
 from core.forms import ReasonForm
+from core.imports import ImportButtonMixin
+from core.menus import PermissionMenuItem, PermissionSubmenuMenuItem
 from core.transition_views import TransitionViewSetMixin
 from core.viewsets import SnippetIndexView, SnippetViewSet
 
-from . import cards
+from . import cards, reports, viewsets
+from .imports import PARTY_MEMBERS
 from .models import VIEW, Category, PartyMember, PartyMemberState
 
 ROSTER_LABELS = {
@@ -25,9 +29,12 @@ ROSTER_LABELS = {
 }
 
 
-class PartyMemberIndexView(SnippetIndexView):
+class PartyMemberIndexView(ImportButtonMixin, SnippetIndexView):
     """The listing, which is also the roster (花名册) of a category when filtered by it: its
-    export is named after the category, and it offers the category's contact cards."""
+    export is named after the category, and it offers the category's contact cards (and
+    "Import" to those who may add members)."""
+
+    importer = PARTY_MEMBERS
 
     @property
     def category(self):
@@ -59,9 +66,22 @@ class PartyMemberIndexView(SnippetIndexView):
         return buttons
 
 
+class PartyMemberCreateView(CreateView):
+    """The new member form, with the person chosen when it comes from the person's form
+    (``?person=<id>``: a new party member's record is added right after the person)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        person = self.request.GET.get("person", "")
+        if person.isdigit():
+            initial["person"] = int(person)
+        return initial
+
+
 class PartyMemberViewSet(TransitionViewSetMixin, SnippetViewSet):
     model = PartyMember
     index_view_class = PartyMemberIndexView
+    add_view_class = PartyMemberCreateView
     icon = "group"
     menu_label = _("Party members")
     # In the "Party members" menu with the rosters (``register_party_menu``).
@@ -69,6 +89,11 @@ class PartyMemberViewSet(TransitionViewSetMixin, SnippetViewSet):
     inspect_view_enabled = True
     list_display = ["card_number", "person", "category", "branch", "joined_on", "state"]
     list_filter = ["category", "state", "branch"]
+
+    def get_queryset(self, request):
+        # Each row names its person: read with the page, not one query a row.
+        return PartyMember.objects.select_related("person")
+
     search_fields = ["person__name", "branch"]
     search_backend_name = None
     list_export = [
@@ -117,6 +142,8 @@ class PartyMemberViewSet(TransitionViewSetMixin, SnippetViewSet):
 
 
 register_snippet(PartyMemberViewSet)
+# Organisation life: meetings and their roll, attendance, activities, feedback sheets.
+viewsets.register()
 
 
 @hooks.register("register_admin_urls")
@@ -127,37 +154,45 @@ def register_urls():
     ]
 
 
-class PartyMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(VIEW)
-
-
-class PartySubmenuMenuItem(SubmenuMenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(VIEW)
-
-
 @hooks.register("register_admin_menu_item")
 def register_party_menu():
     """Party members and the rosters (花名册) of each category, in one menu."""
     listing = reverse("wagtailsnippets_party_partymember:list")
-    items = [PartyMenuItem(_("All party members"), listing, icon_name="group", order=1)]
+    items = [
+        PermissionMenuItem(
+            _("All party members"), listing, icon_name="group", order=1, permissions=[VIEW]
+        )
+    ]
     items += [
-        PartyMenuItem(
+        PermissionMenuItem(
             label,
             f"{listing}?category={category}&state={PartyMemberState.ACTIVE}",
             icon_name="list-ul",
             order=2 + index,
+            permissions=[VIEW],
         )
         for index, (category, label) in enumerate(ROSTER_LABELS.items())
     ]
     items.append(
-        PartyMenuItem(
-            _("Print contact cards"), reverse("party_contact_cards"), icon_name="print", order=9
+        PermissionMenuItem(
+            _("Print contact cards"),
+            reverse("party_contact_cards"),
+            icon_name="print",
+            order=9,
+            permissions=[VIEW],
         )
     )
-    return PartySubmenuMenuItem(
-        _("Party members"), Menu(items=items), icon_name="group", name="party", order=310
+    # Organisation life's registers (party.viewsets), each for those who may view it.
+    items += viewsets.menu_items()
+    # The organisation-life reports (party.reports), for those who may read them.
+    items += reports.menu_items()
+    return PermissionSubmenuMenuItem(
+        _("Party members"),
+        Menu(items=items),
+        icon_name="group",
+        name="party",
+        order=310,
+        permissions=[VIEW],
     )
 
 
@@ -180,3 +215,15 @@ class PrintCardsBulkAction(SnippetBulkAction):
         members, _refused = self.get_actionable_objects()
         query = urlencode([("id", member.pk) for member in members])
         return redirect(f"{reverse('party_contact_cards')}?{query}")
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    """The organisation-life reports and the printable feedback sheets (party.reports)."""
+    return reports.urls()
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    """The import of party members from a spreadsheet (party.imports)."""
+    return PARTY_MEMBERS.urlpatterns("party/import/")

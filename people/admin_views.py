@@ -1,5 +1,7 @@
 """The compliance dashboard (干部合规情况): who is short of training days this year, whose
-talk is overdue, which follow-ups are still open; each list downloadable as CSV or XLSX."""
+talk is overdue, which follow-ups are still open, and the lists other registers add
+(``compliance.register_part``: the members absent from organisation life); each list
+downloadable as CSV or XLSX."""
 
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.exports import spreadsheet_response
 
-from .compliance import compliance, may_view
+from .compliance import compliance, may_view, parts_for
 from .models import TALK_INTERVAL_MONTHS, TRAINING_DAYS_PER_YEAR
 
 NOTHING = "—"
@@ -34,8 +36,8 @@ def _follow_up_rows(report):
 
 
 # Each list of the dashboard: its name in the download's address, its headings, its rows.
-# Members absent from organisation life (issue 13, with the party's organisation life)
-# come here as a fourth list, in the same form.
+# Lists of other registers (members absent from organisation life, from ``party``) come
+# after these through ``compliance.register_part``, each shown only to who may see it.
 PARTS = {
     "training": (
         (gettext_lazy("Cadre"), gettext_lazy("Training days this year")),
@@ -57,18 +59,31 @@ PARTS = {
 }
 
 
+def _table(part, registered, report):
+    """The headings and rows of the list named ``part`` (among those the user may see)."""
+    if part in PARTS:
+        headings, rows = PARTS[part]
+        return headings, rows(report)
+    for other in registered:
+        if other.name == part:
+            return other.headings, other.rows(report.today)
+    return None
+
+
 def compliance_dashboard(request):
     if not may_view(request.user):
         raise PermissionDenied
     report = compliance()
+    registered = parts_for(request.user)
     part = request.GET.get("part")
     export = request.GET.get("export")
-    if part in PARTS and export in ("csv", "xlsx"):
-        headings, rows = PARTS[part]
+    table = _table(part, registered, report) if export in ("csv", "xlsx") else None
+    if table:
+        headings, rows = table
         return spreadsheet_response(
             export,
             [str(heading) for heading in headings],
-            rows(report),
+            rows,
             f"compliance-{part}-{report.today.isoformat()}",
             sheet_title=_("Compliance"),
         )
@@ -84,5 +99,6 @@ def compliance_dashboard(request):
             "training": (PARTS["training"][0], _training_rows(report)),
             "talks": (PARTS["talks"][0], _talk_rows(report)),
             "follow_ups": (PARTS["follow-ups"][0], _follow_up_rows(report)),
+            "registered": [(other, other.rows(report.today)) for other in registered],
         },
     )

@@ -2,8 +2,12 @@
 follow-ups still open, for the compliance dashboard, its panel and its downloads.
 
 Each list is one query (annotated), whatever the number of cadres.
+
+Other registers add lists of their own (members absent from organisation life) through
+``register_part``, called from their app's ``ready()``: ``people`` never imports them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import DecimalField, F, Max, Q, Sum, Value
@@ -84,3 +88,36 @@ def counts(today=None):
         "overdue_talks": overdue_talks(today).count(),
         "open_follow_ups": Talk.objects.open_follow_ups().count(),
     }
+
+
+@dataclass(frozen=True)
+class Part:
+    """A list another register adds to the dashboard, its download and the panel.
+
+    ``rows(today)`` gives the table (sequences as long as ``headings``, the first cell the
+    row's heading) in a bounded number of queries; ``count(today)`` its length in one query;
+    ``may_view(user)`` who may see it (the dashboard's own rule comes first); ``summary(count)``
+    the panel's sentence; ``empty`` what the dashboard says when the list is empty.
+    """
+
+    name: str
+    title: object
+    headings: tuple
+    rows: Callable
+    count: Callable
+    may_view: Callable
+    summary: Callable
+    empty: object
+
+
+_parts = {}
+
+
+def register_part(name, *, title, headings, rows, count, may_view, summary, empty):
+    """Add a list to the dashboard under ``name`` (its name in the download's address)."""
+    _parts[name] = Part(name, title, tuple(headings), rows, count, may_view, summary, empty)
+
+
+def parts_for(user):
+    """The registered lists ``user`` may see, in the order they were registered."""
+    return [part for part in _parts.values() if part.may_view(user)]

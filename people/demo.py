@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .models import PartyStatus, Person, Talk, Training, TrainingSubject, months_before
+from .models import Person, Talk, Training, TrainingSubject, months_before
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN_NAMES = [
@@ -31,38 +31,21 @@ GIVEN_NAMES = [
     "慧敏",
 ]
 
-# The people behind the demo accounts, so that accounts and register line up.
+# The people behind the demo accounts, so that accounts and register line up. Party
+# membership ("is_party_member") is given by the member record that ``party/demo.py`` makes.
 NAMED = [
-    # (name, roles, party status, building, unit, demo username)
-    (
-        "周卫东",
-        {"is_cadre", "is_party_member"},
-        PartyStatus.IN_SERVICE,
-        "社区服务中心",
-        "",
-        "cadre",
-    ),
-    (
-        "林晓梅",
-        {"is_cadre", "is_party_member"},
-        PartyStatus.REGISTERED,
-        "社区服务中心",
-        "",
-        "clerk",
-    ),
-    (
-        "陈国强",
-        {"is_representative", "is_party_member"},
-        PartyStatus.REGISTERED,
-        "3号楼",
-        "2单元",
-        "rep",
-    ),
+    # (name, roles, building, unit, demo username)
+    ("周卫东", {"is_cadre", "is_party_member"}, "社区服务中心", "", "cadre"),
+    ("林晓梅", {"is_cadre", "is_party_member"}, "社区服务中心", "", "clerk"),
+    ("陈国强", {"is_representative", "is_party_member"}, "3号楼", "2单元", "rep"),
 ]
 
 
 def person_spec(index):
-    """A deterministic person: the same index always gives the same person."""
+    """A deterministic person: the same index always gives the same person.
+
+    ``joins_party`` says whether the person is a party member: not a column of the person,
+    the member record ``party/demo.py`` makes for them gives the role."""
     name = (
         SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7 + index // 20) % len(GIVEN_NAMES)]
     )
@@ -75,12 +58,6 @@ def person_spec(index):
         roles.add("is_cadre")
     if index % 2 == 1 or not roles:
         roles.add("is_volunteer")
-    if "is_party_member" in roles:
-        party_status = [PartyStatus.REGISTERED, PartyStatus.IN_SERVICE, PartyStatus.MIGRANT][
-            index % 3
-        ]
-    else:
-        party_status = ""
     return {
         "name": name,
         # Name, building and unit repeat every 1,200 people; each further 1,200 live in
@@ -88,29 +65,29 @@ def person_spec(index):
         "building": f"{index % 12 + 1 + 12 * (index // 1200)}号楼",
         "unit": f"{index // 12 % 4 + 1}单元",
         "phone": f"138{index:08d}",
-        "party_status": party_status,
         "is_active": index % 25 != 24,
-        **{role: role in roles for role in Person.ROLE_FIELDS},
+        "joins_party": "is_party_member" in roles,
+        **{role: role in roles for role in Person.ASSIGNED_ROLE_FIELDS},
     }
 
 
 def seed(*, scale, users):
     """Create the register: the demo accounts' people and 40 × scale residents."""
     created = 0
-    for name, roles, party_status, building, unit, username in NAMED:
+    for name, roles, building, unit, username in NAMED:
         _person, was_created = Person.objects.get_or_create(
             name=name,
             building=building,
             unit=unit,
             defaults={
-                "party_status": party_status,
                 "user": users.get(username),
-                **{role: role in roles for role in Person.ROLE_FIELDS},
+                **{role: role in roles for role in Person.ASSIGNED_ROLE_FIELDS},
             },
         )
         created += was_created
     for index in range(40 * scale):
         spec = person_spec(index)
+        spec.pop("joins_party")
         _person, was_created = Person.objects.get_or_create(
             name=spec.pop("name"),
             building=spec.pop("building"),

@@ -1,8 +1,9 @@
 """The register of persons: cadres, party members, resident representatives, volunteers.
 
 Other modules point at ``Person`` (a duty shift's cadre, a motion's eligible roll). A
-person's phone number is personal data: it is shown in the admin to the roles that handle
-the register and never on the public site.
+person's address and phone number are personal data: they are shown in the admin to the roles
+that keep the registers (``VIEW_CONTACT``) and never on the public site. A person's party
+membership and its category are kept by the party member record (``party.PartyMember``).
 """
 
 import calendar
@@ -13,7 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -28,9 +29,40 @@ from .validators import normalise_phone, validate_phone
 
 
 class PartyStatus(models.TextChoices):
+    """The three categories of party members (在册, 在职, 流动). A member's category is kept on
+    the party member record only (``party.PartyMember.category``); the person's history keeps
+    the values of the column the register once had (``FormerPartyStatus``)."""
+
     REGISTERED = "registered", _("Registered here")
     IN_SERVICE = "in_service", _("In service here")
     MIGRANT = "migrant", _("Migrant")
+
+
+class FormerPartyStatus(models.Model):
+    """The column ``party_status`` that persons had until the party member record became the
+    one source of the category (people 0004), kept in the persons' history table only.
+
+    A history row's entry in the audit chain is hashed over every column of its row, so the
+    rows written before keep their value and the column: dropped, they could no longer be
+    verified. Rows written since hold an empty value."""
+
+    party_status = models.CharField(
+        _("party membership"),
+        max_length=20,
+        choices=PartyStatus.choices,
+        blank=True,
+        help_text=_("For party members: where their membership is registered."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+# Who may see a person's address, phone and notes: the roles that keep the registers (and
+# the supervisors, read-only), never those who only pick a person (duty cadres). Editors and
+# moderators do not see the register at all.
+VIEW_CONTACT = "people.view_person_contact"
+CONTACT_FIELDS = ("building", "unit", "phone", "notes")
 
 
 class PersonQuerySet(models.QuerySet):
@@ -53,19 +85,22 @@ class PersonQuerySet(models.QuerySet):
 class Person(index.Indexed, models.Model):
     # The roles a person holds, in the order they are shown.
     ROLE_FIELDS = ("is_cadre", "is_party_member", "is_representative", "is_volunteer")
+    # The roles given in the register itself; party membership comes from the member record.
+    ASSIGNED_ROLE_FIELDS = ("is_cadre", "is_representative", "is_volunteer")
 
     name = models.CharField(_("name"), max_length=100)
     is_cadre = models.BooleanField(_("cadre"), default=False)
-    is_party_member = models.BooleanField(_("party member"), default=False)
+    # Kept by the party member record (``party.PartyMember``), the one source of a person's
+    # membership and its category: true while that record is active, false once the member
+    # is transferred out or the record is deleted. Never edited in the person's own form.
+    is_party_member = models.BooleanField(
+        _("party member"),
+        default=False,
+        editable=False,
+        help_text=_("Kept by the party member record."),
+    )
     is_representative = models.BooleanField(_("resident representative"), default=False)
     is_volunteer = models.BooleanField(_("volunteer"), default=False)
-    party_status = models.CharField(
-        _("party membership"),
-        max_length=20,
-        choices=PartyStatus.choices,
-        blank=True,
-        help_text=_("For party members: where their membership is registered."),
-    )
     building = models.CharField(_("building"), max_length=20, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     phone = models.CharField(
@@ -92,7 +127,13 @@ class Person(index.Indexed, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = AuditedHistory(personal_fields=["phone", "notes"])
+    # A person's address, phone and notes are masked in history for whoever may not see
+    # them in the record (``VIEW_CONTACT``).
+    history = AuditedHistory(
+        personal_fields=CONTACT_FIELDS,
+        personal_permission=VIEW_CONTACT,
+        bases=[FormerPartyStatus],
+    )
     objects = PersonQuerySet.as_manager()
 
     search_fields = [
@@ -105,10 +146,16 @@ class Person(index.Indexed, models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        permissions = [("view_person_contact", _("Can see persons' addresses and phones"))]
         indexes = [
             models.Index(fields=["is_active", "is_representative"]),
             models.Index(fields=["is_active", "is_cadre"]),
+            # The listing's order: a page of 100,000 persons without sorting them all.
+            models.Index(fields=["name", "id"], name="person_name_id"),
         ]
+
+    # Set by the person's form when a new party member's member record is to be added next.
+    joining_party = False
 
     def __str__(self):
         return self.name
@@ -116,12 +163,15 @@ class Person(index.Indexed, models.Model):
     def clean(self):
         super().clean()
         self.phone = normalise_phone(self.phone)
-        if not any(getattr(self, role) for role in self.ROLE_FIELDS):
+        # Party membership is a role the member record gives: a person who has one (current
+        # or former) is in the register for it, and a new party member's record is added
+        # once the person is saved (the form says so with ``joining_party``, ``people.forms``).
+        if (
+            not any(getattr(self, role) for role in self.ROLE_FIELDS)
+            and not self.joining_party
+            and self.party_member_record is None
+        ):
             raise ValidationError(_("Choose at least one role for this person."))
-        if self.party_status and not self.is_party_member:
-            raise ValidationError(
-                {"party_status": _("Only a party member has a party membership status.")}
-            )
 
     @property
     def role_names(self):
@@ -134,6 +184,26 @@ class Person(index.Indexed, models.Model):
     @admin.display(description=_("roles"))
     def roles_label(self):
         return _(", ").join(self.role_names)
+
+    @property
+    def party_member_record(self):
+        """The person's party member record (``party.PartyMember``, through its one-to-one
+        relation), or None. Select it with the person (``select_related("party_member")``)
+        where many persons are read."""
+        try:
+            return self.party_member
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    @admin.display(description=_("party membership"))
+    def party_membership(self):
+        """What the member record says: the category while the member is active, else the
+        record's state (transferred out); empty for a person with no member record."""
+        member = self.party_member_record
+        if member is None:
+            return ""
+        return member.get_category_display() if member.is_active else member.get_state_display()
 
     @property
     @admin.display(description=_("address"))

@@ -1,49 +1,131 @@
+import django_filters
+
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSetGroup
 
 from core.forms import ReasonForm
+from core.imports import ImportButtonMixin
+from core.menus import PermissionMenuItem
 from core.transition_views import TransitionViewSetMixin
-from core.viewsets import SnippetViewSet
+from core.viewsets import SnippetIndexView, SnippetInspectView, SnippetViewSet, YesNoColumn
 
 from . import admin_views, compliance
-from .models import FollowUpState, Person, Talk, Training
+from .forms import PartyMembershipPanel, PersonForm, party_member_add_url
+from .imports import PEOPLE
+from .models import (
+    CONTACT_FIELDS,
+    VIEW_CONTACT,
+    FollowUpState,
+    PartyStatus,
+    Person,
+    Talk,
+    Training,
+)
+
+
+class PersonFilterSet(WagtailFilterSet):
+    # The category as the party member record keeps it (the one source of it).
+    party_category = django_filters.ChoiceFilter(
+        field_name="party_member__category",
+        choices=PartyStatus.choices,
+        label=_("party membership"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["is_cadre", "is_party_member", "is_representative", "is_volunteer", "is_active"]
+
+
+def may_see_contact(user):
+    return user.has_perm(VIEW_CONTACT)
+
+
+class PersonIndexView(ImportButtonMixin, SnippetIndexView):
+    """The register's listing, with "Import" for those who may add and change persons; a
+    person's address and phone (column, search by building, export) only for those who may
+    see them (``VIEW_CONTACT``)."""
+
+    importer = PEOPLE
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not may_see_contact(request.user):
+            # Searching by building would tell who lives there.
+            self.search_fields = ["name"]
+            self.list_export = [
+                name for name in self.list_export if name not in (*CONTACT_FIELDS, "address")
+            ]
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if may_see_contact(self.request.user):
+            return columns
+        return [column for column in columns if column.name != "address"]
+
+
+class PersonInspectView(SnippetInspectView):
+    def get_fields(self):
+        fields = super().get_fields()
+        if may_see_contact(self.request.user):
+            return fields
+        return [name for name in fields if name not in CONTACT_FIELDS]
+
+
+class PersonCreateView(CreateView):
+    def get_success_url(self):
+        # A new party member's record is added next (``PersonForm.joining_party``).
+        if self.form.cleaned_data.get("joining_party"):
+            url = party_member_add_url(self.object)
+            if url is not None:
+                return url
+        return super().get_success_url()
 
 
 class PersonViewSet(SnippetViewSet):
     model = Person
+    index_view_class = PersonIndexView
     icon = "group"
     menu_label = _("People")
     menu_order = 300
     add_to_admin_menu = True
     inspect_view_enabled = True
+    inspect_view_class = PersonInspectView
+    add_view_class = PersonCreateView
+    inspect_view_fields = [
+        "name",
+        "is_cadre",
+        "is_party_member",
+        "party_membership",
+        "is_representative",
+        "is_volunteer",
+        "building",
+        "unit",
+        "phone",
+        "user",
+        "is_active",
+        "notes",
+        "created_at",
+        "updated_at",
+    ]
     list_display = [
         "name",
         "roles_label",
+        "party_membership",
         "address",
-        # 是/否, not Python's True/False.
-        Column(
-            "is_active",
-            label=Person._meta.get_field("is_active").verbose_name,
-            accessor=lambda person: _("Yes") if person.is_active else _("No"),
-            sort_key="is_active",
-        ),
+        YesNoColumn("is_active", label=Person._meta.get_field("is_active").verbose_name),
     ]
-    list_filter = [
-        "is_cadre",
-        "is_party_member",
-        "is_representative",
-        "is_volunteer",
-        "party_status",
-        "is_active",
-    ]
+    filterset_class = PersonFilterSet
     # Searched in the database (``icontains``), like the record book: a full-text index
     # holds a Chinese name as one word, so "卫东" would not find "周卫东".
     search_fields = ["name", "building"]
@@ -54,7 +136,7 @@ class PersonViewSet(SnippetViewSet):
         "is_party_member",
         "is_representative",
         "is_volunteer",
-        "party_status",
+        "party_membership",
         "building",
         "unit",
         "phone",
@@ -66,12 +148,13 @@ class PersonViewSet(SnippetViewSet):
             FieldPanel("name"),
             MultiFieldPanel(
                 [
-                    FieldRowPanel([FieldPanel("is_cadre"), FieldPanel("is_party_member")]),
-                    FieldRowPanel([FieldPanel("is_representative"), FieldPanel("is_volunteer")]),
-                    FieldPanel("party_status"),
+                    FieldRowPanel([FieldPanel("is_cadre"), FieldPanel("is_representative")]),
+                    FieldPanel("is_volunteer"),
+                    FieldPanel("joining_party"),
                 ],
                 heading=_("Roles"),
             ),
+            PartyMembershipPanel(heading=_("Party membership")),
             FieldRowPanel([FieldPanel("building"), FieldPanel("unit")]),
             FieldPanel("phone"),
             FieldPanel("user"),
@@ -79,8 +162,12 @@ class PersonViewSet(SnippetViewSet):
             FieldPanel("notes"),
             FieldPanel("change_reason"),
         ],
-        base_form_class=ReasonForm,
+        base_form_class=PersonForm,
     )
+
+    def get_queryset(self, request):
+        # The membership column reads the member record with each person, not per row.
+        return Person.objects.select_related("party_member")
 
 
 register_snippet(PersonViewSet)
@@ -191,6 +278,11 @@ register_snippet(CadresViewSetGroup)
 
 
 @hooks.register("register_admin_urls")
+def register_import_urls():
+    return PEOPLE.urlpatterns("people/import/")
+
+
+@hooks.register("register_admin_urls")
 def register_compliance_urls():
     return [
         path(
@@ -201,15 +293,14 @@ def register_compliance_urls():
     ]
 
 
-class ComplianceMenuItem(MenuItem):
-    def is_shown(self, request):
-        return compliance.may_view(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def compliance_menu_item():
-    return ComplianceMenuItem(
-        _("Cadre compliance"), reverse("people_compliance"), icon_name="table", order=311
+    return PermissionMenuItem(
+        _("Cadre compliance"),
+        reverse("people_compliance"),
+        icon_name="table",
+        order=311,
+        permissions=compliance.VIEW_PERMISSIONS,
     )
 
 
@@ -221,11 +312,23 @@ class CompliancePanel(Component):
     template_name = "people/admin/compliance_panel.html"
     order = 70
 
+    def __init__(self, user):
+        self.user = user
+
     def get_context_data(self, parent_context):
-        return {**compliance.counts(), "url": reverse("people_compliance")}
+        today = timezone.localdate()
+        # The lists other registers add, each for those who may see it (one count each).
+        registered = [
+            (part.name, part.summary(part.count(today))) for part in compliance.parts_for(self.user)
+        ]
+        return {
+            **compliance.counts(today),
+            "registered": registered,
+            "url": reverse("people_compliance"),
+        }
 
 
 @hooks.register("construct_homepage_panels")
 def add_compliance_panel(request, panels):
     if compliance.may_view(request.user):
-        panels.append(CompliancePanel())
+        panels.append(CompliancePanel(request.user))

@@ -51,6 +51,11 @@ ALLOWED_WORDS = {
     "QR",
     "OK",
     "Email",
+    # The spreadsheet import's help: file encodings, the programs that write them, a size.
+    "GBK",
+    "Excel",
+    "Windows",
+    "MB",
     # Each language is named in itself in the language menus (settings.LANGUAGES).
     "English",
 }

@@ -5,11 +5,13 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.paging import slice_page
 
+from .api import evaluation_brief
 from .models import BallotReceipt, Motion, MotionKind, MotionState, RollEntry
 from .services import VoteRefused, cast, check
 from .tally import tally
@@ -22,19 +24,35 @@ def _person(request):
     return getattr(user, "person", None)
 
 
-def _standing(motion, person):
-    """Whether ``person`` is on the motion's roll and has voted, in one query."""
-    if person is None:
+def _standing(motion, user):
+    """Whether ``user``'s person in the register is on the motion's roll and has voted, in
+    one query (the person is not read first: a page shown costs one query less)."""
+    if not user.is_authenticated:
         return False, False
     return (
         Motion.objects.filter(pk=motion.pk)
         .annotate(
-            eligible=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), person=person)),
-            voted=Exists(BallotReceipt.objects.filter(motion=OuterRef("pk"), person=person)),
+            eligible=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), person__user=user)),
+            voted=Exists(BallotReceipt.objects.filter(motion=OuterRef("pk"), person__user=user)),
         )
         .values_list("eligible", "voted")
         .get()
     )
+
+
+def _brief(request, motion, eligible):
+    """The debriefing of the cadre an evaluation is about, for those who judge it: the
+    representatives on its roll and the staff who may read motions; nobody else."""
+    if motion.kind != MotionKind.EVALUATION or motion.subject is None:
+        return None
+    if not (eligible or request.user.has_perm("votes.view_motion")):
+        return None
+    # The year evaluated: the one the vote closed in (as ``evaluation_summary`` counts it),
+    # or, while it is open, the one it opened in.
+    moment = motion.closed_at or motion.opened_at
+    if moment is None:
+        return None
+    return evaluation_brief(motion.subject, timezone.localtime(moment).year)
 
 
 @require_safe
@@ -71,7 +89,8 @@ def detail(request, pk):
     motion = get_object_or_404(motions, pk=pk)
     if motion.state == MotionState.DRAFT:
         raise Http404
-    person = _person(request)
+    # Only a ballot needs the voter's person; a page shown asks its standing by the user.
+    person = _person(request) if request.method == "POST" else None
     status = 200
     error = ""
     chosen = None  # the option awaiting the voter's confirmation
@@ -111,11 +130,10 @@ def detail(request, pk):
         # runs, so simultaneous requests for one motion meet it half-restored
         # ("AttributeError: Direct state modification is not allowed", a server error).
         motion = motions.get(pk=motion.pk)
-    eligible, has_voted = _standing(motion, person)
+    eligible, has_voted = _standing(motion, request.user)
     context = {
         "motion": motion,
         "options": list(motion.options.order_by("sort_order", "pk")),
-        "person": person,
         "has_voted": has_voted,
         "eligible": eligible,
         "can_vote": motion.state == MotionState.OPEN and eligible and not has_voted,
@@ -124,5 +142,6 @@ def detail(request, pk):
         "selected": selected,
         "result": tally(motion) if motion.results_visible else None,
         "is_evaluation": motion.kind == MotionKind.EVALUATION,
+        "brief": _brief(request, motion, eligible),
     }
     return TemplateResponse(request, "votes/detail.html", context, status=status)

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "votes",
     "duty",
     "party",
+    "appraisals",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -181,6 +182,12 @@ WAGTAIL_WORKFLOW_ENABLED = True
 
 # Caches: local memory unless production points at Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Spreadsheet imports in the admin (core.imports): the largest file and the most rows one
+# import takes, and how long (seconds) an uploaded file waits between preview and confirm.
+IMPORT_MAX_UPLOAD_SIZE = 2 * 1024 * 1024
+IMPORT_MAX_ROWS = 5000
+IMPORT_UPLOAD_MAX_AGE = 60 * 60
 
 # The site's search form accepts at most this many characters.
 SEARCH_QUERY_MAX_LENGTH = 100

@@ -26,6 +26,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page
 
+from appraisals.factories import AppraisalFactory
 from audit.history import AuditedHistory, restore_from_history
 from audit.models import Action, AuditEntry
 from audit.registry import audited_models, history_model, is_audited
@@ -35,7 +36,13 @@ from duty import factories as duty_factories
 from hearings.factories import DecisionCorrectionFactory
 from home.models import StandardPage
 from opinions.factories import OpinionFactory
-from party.factories import PartyMemberFactory
+from party.factories import (
+    AttendanceFactory,
+    FeedbackSheetFactory,
+    MeetingFactory,
+    PartyMemberFactory,
+    ReportedActivityFactory,
+)
 from people.factories import PersonFactory, TalkFactory, TrainingFactory
 from people.models import Person
 from votes.factories import HallCountFactory, MotionFactory
@@ -62,6 +69,11 @@ FACTORIES = {
     "hearings.DecisionCorrection": DecisionCorrectionFactory,
     "votes.HallCount": HallCountFactory,
     "party.PartyMember": PartyMemberFactory,
+    "party.Meeting": MeetingFactory,
+    "party.Attendance": AttendanceFactory,
+    "party.ReportedActivity": ReportedActivityFactory,
+    "party.FeedbackSheet": FeedbackSheetFactory,
+    "appraisals.Appraisal": AppraisalFactory,
 }
 
 # Which field a "change" alters, for models whose first plain text field will not do.
@@ -433,7 +445,6 @@ def person_form(person, **changes):
     data = {
         "name": person.name,
         "is_representative": "on",
-        "party_status": "",
         "building": person.building,
         "unit": person.unit,
         "phone": person.phone,

@@ -3,11 +3,15 @@ and not growing with the number of motions or ballots."""
 
 from bs4 import BeautifulSoup
 
-from people.factories import PersonFactory
+from django.contrib.auth import get_user_model
+
+from appraisals.factories import AppraisalFactory
+from core.transitions import perform
+from people.factories import CadreFactory, PersonFactory
 from people.models import Person
 from tests.budget.content import MOTIONS, ROLL, add_ballots, make_motions
 from tests.support import BUDGET, count_queries, over_budget
-from votes.models import Ballot, Motion, MotionState
+from votes.models import Ballot, Motion, MotionKind, MotionState
 
 
 def assert_within_budget(client, path):
@@ -86,3 +90,38 @@ class TestQueryBudgetAtScaleTen:
         assert len(after) == len(before), over_budget("after", after)
         page = BeautifulSoup(response.content.decode(), "html.parser")
         assert page.select("section[aria-labelledby=open-heading] li.meeting")
+
+
+class TestAnEvaluationWithItsDebriefing:
+    """The debriefing a representative on the roll reads on an evaluation's page (given by
+    the appraisals app through ``votes.api.register_evaluation_brief``) costs one query."""
+
+    def test_within_budget_for_a_representative_and_a_clerk(self, seeded, client):
+        votes = seeded.votes
+        cadre = CadreFactory(name="预算干部")
+        appraisal = AppraisalFactory(cadre=cadre, debriefing="本年度述职报告：预算测试。")
+        perform(appraisal, "record_debriefing", get_user_model().objects.get(username="party"))
+        (evaluation,) = make_motions(
+            1,
+            votes.clerk,
+            votes.people,
+            state=MotionState.OPEN,
+            kind=MotionKind.EVALUATION,
+            subject=cadre,
+        )
+        path = f"/votes/{evaluation.pk}/"
+        count_queries(client, path)  # the process warms up once
+
+        client.force_login(votes.rep.user)
+        response, _sql = assert_within_budget(client, path)
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert "本年度述职报告：预算测试。" in page.select_one("section.brief").get_text()
+
+        # Staff who may read motions: the debriefing costs them one query too (what their
+        # admin bar costs on every page of the site is theirs, not the page's).
+        client.force_login(votes.clerk)
+        count_queries(client, path)  # the clerk's admin profile is made once
+        _response, plain = count_queries(client, f"/votes/{votes.open.pk}/")
+        response, sql = count_queries(client, path)
+        assert len(sql) <= len(plain) + 1, over_budget(path, sql, len(plain) + 1)
+        assert "本年度述职报告" in response.content.decode()

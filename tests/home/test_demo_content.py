@@ -128,9 +128,16 @@ class TestContent:
         people = Person.objects.all()
         assert people.count() == 43
         for person in people:
-            (created,) = person.history.all()
+            created, *later = person.history.order_by("history_id")
             assert created.history_type == "+"
             assert created.name == person.name
+            # A party member's later rows are the membership their member record gives (and
+            # takes back when the member is transferred out), nothing else.
+            fields = [f.attname for f in Person._meta.concrete_fields if f.name != "updated_at"]
+            for before, row in zip([created, *later], later, strict=False):
+                assert person.party_member_record is not None
+                changed = [name for name in fields if getattr(row, name) != getattr(before, name)]
+                assert changed == ["is_party_member"]
 
     def test_the_register_holds_every_role_and_some_who_left(self, seeded):
         assert Person.objects.cadres().exists()

@@ -129,7 +129,7 @@ class TestValidationPerCategory:
         assert not PartyMember.objects.exists()
 
     def test_the_office_adds_a_member_and_the_register_follows(self, office):
-        person = PersonFactory(is_party_member=False, party_status="")
+        person = PersonFactory(is_party_member=False)
         response = logged_in(office).post(
             ADD_URL,
             form_data(
@@ -144,7 +144,8 @@ class TestValidationPerCategory:
         member = PartyMember.objects.get()
         assert member.state == PartyMemberState.ACTIVE
         person.refresh_from_db()
-        assert (person.is_party_member, person.party_status) == (True, PartyStatus.MIGRANT)
+        assert person.is_party_member
+        assert person.party_membership == PartyStatus.MIGRANT.label
         (created,) = member.history.all()
         assert (created.history_user_id, created.history_change_reason) == (office.pk, "新登记")
 
@@ -526,7 +527,7 @@ def test_a_member_who_changes_category_keeps_nothing_of_the_old_one(office):
     member.refresh_from_db()
     assert member.category == PartyStatus.MIGRANT
     assert (member.workplace, member.workplace_organisation, member.contact_hours) == ("", "", "")
-    assert member.person.party_status == PartyStatus.MIGRANT
+    assert member.person.party_membership == PartyStatus.MIGRANT.label
     latest = member.history.latest()
     assert (latest.history_user_id, latest.history_change_reason) == (office.pk, "离职外出务工")
 

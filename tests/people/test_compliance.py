@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.transitions import perform
-from people.compliance import counts, under_trained
+from people.compliance import counts, register_part, under_trained
 from people.factories import CadreFactory, TalkFactory, TrainingFactory
 from tests.support import assert_max_queries, logged_in
 
@@ -205,3 +205,40 @@ class TestWhoMaySee:
         response = logged_in(representative).get(DASHBOARD)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+class TestOtherRegistersLists:
+    """Another register adds a list through ``register_part`` (``people`` never imports it):
+    shown, downloaded and counted on the panel only for those its ``may_view`` admits."""
+
+    @pytest.fixture
+    def extra(self, monkeypatch):
+        monkeypatch.setattr("people.compliance._parts", {})
+        register_part(
+            "extra",
+            title="Extra list",
+            headings=("Who", "How many"),
+            rows=lambda today: [["戊", today.year]],
+            count=lambda today: 7,
+            may_view=lambda user: user.username == "supervisor",
+            summary=lambda number: f"{number} extra things.",
+            empty="Nothing extra.",
+        )
+
+    def test_shown_and_downloaded_for_who_may_see_it(self, cadres, extra, supervisor):
+        client = logged_in(supervisor)
+        assert table(client.get(DASHBOARD), "extra") == [["戊", "2026"]]
+        response = client.get(DASHBOARD, {"part": "extra", "export": "csv"})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows == [["Who", "How many"], ["戊", "2026"]]
+        html = BeautifulSoup(client.get(HOME).content.decode(), "html.parser")
+        assert html.select_one("[data-compliance-panel=extra]").get_text() == "7 extra things."
+
+    def test_not_for_others(self, cadres, extra, party_office):
+        client = logged_in(party_office)
+        page = client.get(DASHBOARD)
+        assert table(page, "extra") == []
+        assert "戊" not in page.content.decode()
+        response = client.get(DASHBOARD, {"part": "extra", "export": "csv"})
+        assert response["Content-Type"].startswith("text/html")
+        assert b'data-compliance-panel="extra"' not in client.get(HOME).content

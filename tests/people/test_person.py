@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from wagtail.models import ModelLogEntry
 
+from party.factories import PartyMemberFactory
 from people.factories import PersonFactory
-from people.models import PartyStatus, Person
+from people.models import Person
 from people.validators import normalise_phone, validate_phone
 from tests.home.factories import StandardPageFactory
 
@@ -17,7 +18,6 @@ LIST_URL = "/admin/snippets/people/person/"
 
 # The messages in the site's default language, Simplified Chinese, which the admin speaks.
 NO_ROLE = "请为此人至少选择一种身份。"
-PARTY_STATUS_WITHOUT_MEMBERSHIP = "只有党员才能填写党员类别。"
 BAD_PHONE = "请输入11位手机号码，或带区号的固定电话，例如 021-12345678。"
 
 
@@ -38,10 +38,8 @@ def form_data(**changes):
     data = {
         "name": "张秀英",
         "is_cadre": False,
-        "is_party_member": False,
         "is_representative": True,
         "is_volunteer": False,
-        "party_status": "",
         "building": "3号楼",
         "unit": "2单元",
         "phone": "13912345678",
@@ -150,7 +148,8 @@ class TestValidation:
         ("changes", "message"),
         [
             ({"is_representative": False}, NO_ROLE),
-            ({"party_status": PartyStatus.MIGRANT}, PARTY_STATUS_WITHOUT_MEMBERSHIP),
+            # Party membership is not the person form's to give: it comes from a member record.
+            ({"is_representative": False, "is_party_member": True}, NO_ROLE),
             ({"phone": "12345"}, BAD_PHONE),
             ({"phone": "12912345678"}, BAD_PHONE),
             ({"phone": "139123456789"}, BAD_PHONE),
@@ -175,10 +174,11 @@ class TestValidation:
         assert (person.name, person.phone) == ("张秀英", "13900000001")
         assert person.history.count() == 1
 
-    def test_a_party_member_may_have_a_party_status(self, clerk_client):
-        data = form_data(is_party_member=True, party_status=PartyStatus.IN_SERVICE)
+    def test_the_form_does_not_set_party_membership(self, clerk_client):
+        data = form_data(is_party_member=True, party_status="in_service")
         assert clerk_client.post(ADD_URL, data).status_code == 302
-        assert Person.objects.get().party_status == PartyStatus.IN_SERVICE
+        person = Person.objects.get()
+        assert (person.is_party_member, person.party_membership) == (False, "")
 
     def test_the_model_refuses_a_person_without_a_role(self):
         person = Person(name="无身份")
@@ -186,11 +186,9 @@ class TestValidation:
             person.full_clean()
         assert error.value.message_dict == {"__all__": [NO_ROLE]}
 
-    def test_the_model_refuses_a_party_status_without_membership(self):
-        person = Person(name="张三", is_volunteer=True, party_status=PartyStatus.REGISTERED)
-        with pytest.raises(ValidationError) as error:
-            person.full_clean()
-        assert error.value.message_dict == {"party_status": [PARTY_STATUS_WITHOUT_MEMBERSHIP]}
+    def test_a_party_member_needs_no_other_role(self):
+        person = PartyMemberFactory(person__is_representative=False).person
+        person.full_clean()
 
     def test_the_model_refuses_a_bad_phone(self):
         person = Person(name="张三", is_volunteer=True, phone="0000")
@@ -246,9 +244,7 @@ class TestQuerySet:
     def _register(self):
         self.rep = PersonFactory(is_representative=True)
         self.cadre = PersonFactory(is_representative=False, is_cadre=True)
-        self.member = PersonFactory(
-            is_representative=False, is_party_member=True, party_status=PartyStatus.REGISTERED
-        )
+        self.member = PartyMemberFactory(person__is_representative=False).person
         self.volunteer = PersonFactory(is_representative=False, is_volunteer=True)
         self.cadre_rep = PersonFactory(is_representative=True, is_cadre=True)
         self.former_rep = PersonFactory(is_representative=True, is_active=False)

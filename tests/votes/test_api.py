@@ -8,7 +8,7 @@ import time_machine
 
 from django.utils import timezone
 
-from votes.api import evaluation_summary
+from votes.api import evaluation_summaries, evaluation_summary
 from votes.models import MotionKind, MotionState
 
 from .conftest import STEPS, step, vote_pattern
@@ -107,3 +107,16 @@ def test_satisfaction_follows_the_meaning_not_the_order(cadres, evaluate, clerk)
     summary = evaluation_summary(zhou)
     assert summary["counts"] == [("不满意", 1), ("基本满意", 2), ("满意", 5)]
     assert summary["satisfaction"] == pytest.approx(7 / 8)
+
+
+def test_several_cadres_at_once_as_each_alone(cadres, evaluate, django_assert_num_queries):
+    zhou, wu = cadres
+    evaluate(zhou, [5, 2, 1])
+    evaluate(wu, [0, 1, 9], state=MotionState.CLOSED)  # not published: left out
+    year = timezone.localdate().year
+
+    with django_assert_num_queries(1):
+        summaries = evaluation_summaries([zhou, wu], year)
+
+    assert summaries == {zhou.pk: evaluation_summary(zhou, year)}
+    assert evaluation_summaries([zhou, wu], year - 1) == {}

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from appraisals import demo as appraisals_demo
 from blog import demo as blog_demo
 from core import roles
 from duty import demo as duty_demo
@@ -37,13 +38,16 @@ ACCOUNTS = {
 # In order: later seeders may use what earlier ones made.
 SEEDERS = [
     ("people", people_demo.seed),
+    # Right after the people: the member records make them party members, whom the votes
+    # and the duty roster read.
+    ("party members", party_demo.seed),
     ("pages", home_demo.seed),
     ("blog and opinions", blog_demo.seed),
     ("briefings and hearings", hearings_demo.seed),
     ("votes", votes_demo.seed),
     ("duty", duty_demo.seed),
     ("cadre training and talks", people_demo.seed_cadre_records),
-    ("party members", party_demo.seed),
+    ("year-end appraisals", appraisals_demo.seed),
 ]
 
 
