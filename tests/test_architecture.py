@@ -16,17 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BASE = {"core"}
 MIDDLE = BASE | {"audit", "people", "opinions"}
-MODULES = {
-    "blog",
-    "hearings",
-    "votes",
-    "duty",
-    "party",
-    "appraisals",
-    "visits",
-    "cobuilding",
-    "buildings",
-}
+MODULES = {"blog", "hearings", "votes", "duty", "party", "appraisals"}
 
 # app → the project apps it may import (itself always allowed).
 ALLOWED = {
@@ -40,10 +30,6 @@ ALLOWED = {
     "duty": MIDDLE,
     "party": BASE | {"audit", "people"},
     "appraisals": MIDDLE,
-    # Out into the community: households and visits, co-building partners, the buildings.
-    "visits": BASE | {"audit", "people"},
-    "cobuilding": BASE | {"audit", "people"},
-    "buildings": BASE | {"audit", "people"},
     "home": MIDDLE | MODULES,
 }
 # Imports allowed beyond the table, as (importing app, imported module) pairs.

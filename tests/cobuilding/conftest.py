@@ -1,1 +1,0 @@
-from .support import office, wrong_users  # noqa: F401
