@@ -16,7 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BASE = {"core"}
 MIDDLE = BASE | {"audit", "people", "opinions"}
-MODULES = {"blog", "hearings", "votes", "duty", "party", "appraisals"}
+MODULES = {
+    "blog",
+    "hearings",
+    "votes",
+    "duty",
+    "party",
+    "appraisals",
+    "visits",
+    "cobuilding",
+    "buildings",
+}
 
 # app → the project apps it may import (itself always allowed).
 ALLOWED = {
@@ -30,6 +40,10 @@ ALLOWED = {
     "duty": MIDDLE,
     "party": BASE | {"audit", "people"},
     "appraisals": MIDDLE,
+    # Out into the community: households and visits, co-building partners, the buildings.
+    "visits": BASE | {"audit", "people"},
+    "cobuilding": BASE | {"audit", "people"},
+    "buildings": BASE | {"audit", "people"},
     "home": MIDDLE | MODULES,
 }
 # Imports allowed beyond the table, as (importing app, imported module) pairs.

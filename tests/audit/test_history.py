@@ -30,6 +30,8 @@ from appraisals.factories import AppraisalFactory
 from audit.history import AuditedHistory, restore_from_history
 from audit.models import Action, AuditEntry
 from audit.registry import audited_models, history_model, is_audited
+from buildings import factories as buildings_factories
+from cobuilding import factories as cobuilding_factories
 from core import changes, roles
 from core.forms import ReasonForm
 from duty import factories as duty_factories
@@ -45,6 +47,7 @@ from party.factories import (
 )
 from people.factories import PersonFactory, TalkFactory, TrainingFactory
 from people.models import Person
+from visits.factories import HouseholdFactory, PromiseFactory, VisitFactory
 from votes.factories import HallCountFactory, MotionFactory
 
 from .support import entries_for, entry_for, history_rows
@@ -74,12 +77,30 @@ FACTORIES = {
     "party.ReportedActivity": ReportedActivityFactory,
     "party.FeedbackSheet": FeedbackSheetFactory,
     "appraisals.Appraisal": AppraisalFactory,
+    "buildings.Category": buildings_factories.CategoryFactory,
+    "buildings.Standard": buildings_factories.StandardFactory,
+    "buildings.Building": buildings_factories.BuildingFactory,
+    "buildings.Assessment": buildings_factories.AssessmentFactory,
+    "buildings.Score": buildings_factories.ScoreFactory,
+    "buildings.Title": buildings_factories.TitleFactory,
+    "buildings.Project": buildings_factories.ProjectFactory,
+    "cobuilding.Partner": cobuilding_factories.PartnerFactory,
+    "cobuilding.Agreement": cobuilding_factories.AgreementFactory,
+    "cobuilding.JointActivity": cobuilding_factories.JointActivityFactory,
+    "cobuilding.NewOrganisation": cobuilding_factories.NewOrganisationFactory,
+    "cobuilding.GuidanceVisit": cobuilding_factories.GuidanceVisitFactory,
+    "visits.Household": HouseholdFactory,
+    "visits.Visit": VisitFactory,
+    "visits.Promise": PromiseFactory,
 }
 
 # Which field a "change" alters, for models whose first plain text field will not do.
 CHANGES = {
     "duty.Roster": {"published_at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
     "votes.HallCount": {"ballots": 1},
+    "buildings.Category": {"sort_order": 9},
+    "buildings.Building": {"units": 7},
+    "buildings.Title": {"kind": "demonstration"},
 }
 
 AUDITED = audited_models()

@@ -24,6 +24,9 @@ from wagtail.snippets.models import get_snippet_models
 from wagtail.snippets.views.snippets import IndexView as WagtailSnippetIndexView
 
 from audit.views import HistoryCentreViewSet
+from buildings import factories as buildings_factories
+from cobuilding import factories as cobuilding_factories
+from cobuilding.models import AgreementState
 from core import roles
 from core.exports import (
     FORMULA_STARTS,
@@ -46,6 +49,7 @@ from party.models import ABSENCES_TOO_MANY, AttendanceStatus, MeetingState
 from people.factories import PersonFactory, TalkFactory
 from people.models import Person
 from tests.support import logged_in
+from visits.factories import HouseholdFactory, PromiseFactory, VisitFactory
 from votes.factories import MotionFactory
 from votes.models import MotionKind, MotionOption
 from votes.services import cast
@@ -261,6 +265,106 @@ def party_feedback_listing(party_orglife_listings):
     return party_orglife_listings, "/admin/snippets/party/feedbacksheet/", {}, None
 
 
+@pytest.fixture
+def visits_households_due(supervisor):
+    """Key households not visited this half year, their heads named after the payloads."""
+    for payload in PAYLOADS:
+        HouseholdFactory(head_name=payload, notes=payload)
+    return supervisor, "/admin/snippets/visits/household/", {"due": "true"}, None
+
+
+@pytest.fixture
+def visits_open_promises(supervisor):
+    """Promises still open, what was promised typed as the payloads."""
+    for payload in PAYLOADS:
+        PromiseFactory(description=payload)
+    return supervisor, "/admin/snippets/visits/promise/", {"state": "open"}, None
+
+
+@pytest.fixture
+def visits_tallies(supervisor):
+    """The visitors' "four hundred", a visitor named after each payload."""
+    for payload in PAYLOADS:
+        VisitFactory(visitors=[PersonFactory(name=payload, is_cadre=True)])
+    # Column 1 is the doors each visitor entered.
+    return supervisor, reverse("visits_tallies"), {}, lambda rows: [r[1] for r in rows[1:]]
+
+
+@pytest.fixture
+def cobuilding_listings(make_user):
+    """The co-building registers, typed payloads where the party-affairs office types."""
+    office = make_user(roles.PARTY_OFFICE, username="party-cobuilding")
+    for payload in PAYLOADS:
+        partner = cobuilding_factories.PartnerFactory(
+            name=payload, address=payload, contact_person=payload
+        )
+        cobuilding_factories.AgreementFactory(
+            partner=partner, title=payload, partner_undertakes=payload
+        )
+        cobuilding_factories.JointActivityFactory(
+            title=payload, place=payload, outcome=payload, partners=[partner]
+        )
+        organisation = cobuilding_factories.NewOrganisationFactory(
+            name=payload, address=payload, party_members=3
+        )
+        cobuilding_factories.GuidanceVisitFactory(
+            organisation=organisation, visitors=payload, advice=payload
+        )
+    return office
+
+
+@pytest.fixture
+def cobuilding_partners(cobuilding_listings):
+    return cobuilding_listings, "/admin/snippets/cobuilding/partner/", {}, None
+
+
+@pytest.fixture
+def cobuilding_agreements(cobuilding_listings):
+    query = {"state": AgreementState.IN_FORCE}
+    return cobuilding_listings, "/admin/snippets/cobuilding/agreement/", query, None
+
+
+@pytest.fixture
+def cobuilding_activities(cobuilding_listings):
+    return cobuilding_listings, "/admin/snippets/cobuilding/jointactivity/", {}, None
+
+
+@pytest.fixture
+def cobuilding_organisations(cobuilding_listings):
+    """The organisations that need a party organisation (the flag's filter)."""
+    query = {"needs_party_organisation": "true"}
+    return cobuilding_listings, "/admin/snippets/cobuilding/neworganisation/", query, None
+
+
+@pytest.fixture
+def cobuilding_visits(cobuilding_listings):
+    return cobuilding_listings, "/admin/snippets/cobuilding/guidancevisit/", {}, None
+
+
+@pytest.fixture
+def buildings_assessments(supervisor):
+    """Building assessments, their assessors typed as the payloads."""
+    for payload in PAYLOADS:
+        buildings_factories.AssessmentFactory(assessors=payload)
+    return supervisor, "/admin/snippets/buildings/assessment/", {}, None
+
+
+@pytest.fixture
+def buildings_scores(supervisor):
+    """The scores of building assessments, their evidence typed as the payloads."""
+    for payload in PAYLOADS:
+        buildings_factories.ScoreFactory(evidence=payload)
+    return supervisor, "/admin/snippets/buildings/score/", {}, None
+
+
+@pytest.fixture
+def buildings_projects(supervisor):
+    """ "One unit, one brand" projects, named after the payloads."""
+    for payload in PAYLOADS:
+        buildings_factories.ProjectFactory(name=payload, held_by=payload)
+    return supervisor, "/admin/snippets/buildings/project/", {}, None
+
+
 EXPORTS = [
     "opinions_listing",
     "people_register",
@@ -279,6 +383,17 @@ EXPORTS = [
     "vote_results",
     "named_ballots",
     "history_centre",
+    "cobuilding_partners",
+    "cobuilding_agreements",
+    "cobuilding_activities",
+    "cobuilding_organisations",
+    "cobuilding_visits",
+    "visits_households_due",
+    "visits_open_promises",
+    "visits_tallies",
+    "buildings_assessments",
+    "buildings_scores",
+    "buildings_projects",
 ]
 
 
@@ -413,7 +528,18 @@ def test_a_row_as_long_as_the_headings_only():
 
 # --- One path for every listing ------------------------------------------------------------
 
-PROJECT_APPS = ["audit", "blog", "core", "duty", "hearings", "home", "opinions", "people", "votes"]
+PROJECT_APPS = [
+    "audit",
+    "blog",
+    "cobuilding",
+    "core",
+    "duty",
+    "hearings",
+    "home",
+    "opinions",
+    "people",
+    "votes",
+]
 
 
 def test_every_listing_of_the_project_exports_through_the_safe_path():

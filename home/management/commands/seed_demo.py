@@ -13,12 +13,15 @@ from django.db import transaction
 
 from appraisals import demo as appraisals_demo
 from blog import demo as blog_demo
+from buildings import demo as buildings_demo
+from cobuilding import demo as cobuilding_demo
 from core import roles
 from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo
 from party import demo as party_demo
 from people import demo as people_demo
+from visits import demo as visits_demo
 from votes import demo as votes_demo
 
 DEFAULT_PASSWORD = "community-demo"
@@ -48,6 +51,9 @@ SEEDERS = [
     ("duty", duty_demo.seed),
     ("cadre training and talks", people_demo.seed_cadre_records),
     ("year-end appraisals", appraisals_demo.seed),
+    ("co-building", cobuilding_demo.seed),
+    ("key households and visits", visits_demo.seed),
+    ("characteristic buildings", buildings_demo.seed),
 ]
 
 

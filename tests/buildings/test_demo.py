@@ -1,0 +1,73 @@
+"""The demo of characteristic creation: the eight categories with standards, buildings
+assessed in every state, titles of each kind (one withdrawn), projects of both kinds;
+``scale`` multiplies it, and seeding again adds nothing."""
+
+import datetime
+
+import pytest
+
+from buildings import demo
+from buildings.models import (
+    Assessment,
+    AssessmentState,
+    Building,
+    Category,
+    Project,
+    ProjectKind,
+    Standard,
+    Title,
+    TitleKind,
+    TitleState,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _this_year(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC), tick=False)
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (Category, Standard, Building, Assessment, Title, Project)
+    ]
+
+
+def test_shows_every_state_and_kind(office):
+    demo.seed(scale=1, users={"party": office})
+
+    assert Category.objects.filter(active=True).count() == 8
+    assert all(category.standards.exists() for category in Category.objects.all())
+    assert set(Assessment.objects.values_list("state", flat=True)) == set(AssessmentState)
+    assert set(Title.objects.values_list("kind", flat=True)) == set(TitleKind)
+    assert Title.objects.filter(state=TitleState.WITHDRAWN).count() == 1
+    assert Title.objects.get(state=TitleState.WITHDRAWN).withdrawn_reason
+    assert set(Project.objects.values_list("kind", flat=True)) == set(ProjectKind)
+    assert not Title.objects.exclude(assessment__state=AssessmentState.CONFIRMED).exists()
+    assert all(a.total() > 0 for a in Assessment.objects.all())
+    assert Assessment.objects.filter(year=2025).count() == Building.objects.count()
+
+
+def test_is_idempotent(office):
+    demo.seed(scale=1, users={"party": office})
+    before = counts()
+
+    added = demo.seed(scale=1, users={"party": office})
+
+    assert added == 0
+    assert counts() == before
+
+
+def test_scale_multiplies(office):
+    demo.seed(scale=1, users={"party": office})
+    once = counts()
+
+    demo.seed(scale=3, users={"party": office})
+
+    three = counts()
+    assert three[:2] == once[:2]
+    assert three[2] == 3 * once[2]
+    assert three[3] == 3 * once[3]
+    assert three[5] == 3 * once[5]

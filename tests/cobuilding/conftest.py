@@ -1,0 +1,1 @@
+from .support import office, wrong_users  # noqa: F401
