@@ -4,10 +4,22 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from buildings.sitemaps import HonourRollSitemap
+from cobuilding.sitemaps import ActivitySitemap
 from core import views as core_views
+from volunteers.sitemaps import VolunteersSitemap
+
+# The sitemap: the live public pages, then the public views that are not pages.
+SITEMAPS = {
+    "pages": PageSitemap,
+    "cobuilding": ActivitySitemap,
+    "honour-roll": HonourRollSitemap,
+    "volunteers": VolunteersSitemap,
+}
 
 urlpatterns = [
     # Wagtail's reports, exporting through core.exports; before Wagtail's admin, at its paths.
@@ -23,11 +35,14 @@ urlpatterns = [
     path("language/", core_views.switch_language, name="switch_language"),
     path("search/", core_views.search, name="search"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("hearings.urls")),
     path("", include("opinions.urls")),
     path("votes/", include("votes.urls")),
     path("duty/", include("duty.urls")),
+    path("volunteers/", include("volunteers.urls")),
+    path("cobuilding/", include("cobuilding.urls")),
+    path("honour-roll/", include("buildings.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,15 +1,26 @@
 """Demo co-building records, built through the ORM so that history exists: partner units of
 every kind, agreements in force and ended, joint activities of the four kinds in draft and
 published, new organisations with and without the "needs a party organisation" flag and the
-guidance visits paid to them. ``scale`` copies of each; idempotent."""
+guidance visits paid to them; each published activity has a photo (a picture drawn here, a
+Wagtail image in the "co-building photos" collection). ``scale`` copies of each; idempotent."""
 
 import datetime
+from io import BytesIO
 
+from PIL import Image as PillowImage
+from PIL import ImageDraw
+
+from django.core.files.images import ImageFile
 from django.utils import timezone
+
+from wagtail.images import get_image_model
+from wagtail.images.models import Filter
+from wagtail.models import Collection
 
 from core.transitions import perform
 from people.models import Person
 
+from . import views
 from .models import (
     ActivityKind,
     ActivityState,
@@ -137,7 +148,55 @@ def _activities(partners, office, today, scale):
                         activity.participants.set(residents[: 2 + k])
                 if published and activity.state == ActivityState.DRAFT:
                     perform(activity, "publish", office)
+                if published and activity.photo_id is None:
+                    activity.photo = _photo(activity, kind, _collection())
+                    activity._history_user = office
+                    activity.save(update_fields=["photo"])
     return created
+
+
+PHOTO_COLLECTION = "共建活动照片"
+# Each kind's colours (background, pattern): the demo's photos are drawn, not downloaded.
+PHOTO_COLOURS = {
+    ActivityKind.ENVIRONMENT: ((76, 140, 74), (190, 224, 170)),
+    ActivityKind.SERVICES: ((44, 98, 160), (178, 208, 238)),
+    ActivityKind.SECURITY: ((52, 58, 96), (230, 190, 80)),
+    ActivityKind.CULTURE: ((196, 92, 40), (250, 214, 150)),
+}
+
+
+def _collection():
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=PHOTO_COLLECTION).first()
+    return existing or root.add_child(name=PHOTO_COLLECTION)
+
+
+def _picture(kind):
+    """An 800×600 PNG: the kind's colour with diagonal stripes and a disc."""
+    background, pattern = PHOTO_COLOURS[kind]
+    picture = PillowImage.new("RGB", (800, 600), background)
+    draw = ImageDraw.Draw(picture)
+    for x in range(-600, 800, 80):
+        draw.line([(x, 600), (x + 600, 0)], fill=pattern, width=12)
+    draw.ellipse([280, 180, 520, 420], fill=pattern, outline=background, width=8)
+    data = BytesIO()
+    picture.save(data, format="PNG", optimize=True)
+    return data
+
+
+def _photo(activity, kind, collection):
+    """The activity's photo as a Wagtail image, with its public renditions made at once (the
+    public pages then only read them)."""
+    image = get_image_model()(
+        title=f"{activity.title}照片",
+        description=f"{activity.title}（示意图）",
+        collection=collection,
+        file=ImageFile(_picture(kind), name=f"cobuilding-{kind}.png"),
+    )
+    image.save()
+    for spec in views.PHOTO_SPECS:
+        image.get_renditions(*Filter.expand_spec(spec))
+    return image
 
 
 def _organisations(scale):

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Community CMS")
 
     def ready(self):
+        from .fsm import lighten_historical_state_fields
         from .roles import apply_roles_after_migrate
+
+        lighten_historical_state_fields()
 
         # Sent once per app with models after every migrate; the roles are applied after
         # every app has made its permissions (apply_roles_after_migrate makes them first).

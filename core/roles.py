@@ -142,6 +142,13 @@ ROLES = (
             "visits.change_promise",
             "visits.record_promise",
             "visits.hand_on_promise",
+            # Volunteer service: they keep the posts' service days, the other half of the
+            # "donate one day" count, so they read the teams and activities, record who took
+            # part (the activity's form) and read the service days (volunteers.wagtail_hooks).
+            "volunteers.view_team",
+            "volunteers.view_volunteeractivity",
+            "volunteers.change_volunteeractivity",
+            "volunteers.view_participation",
         ),
     ),
     Role(
@@ -192,6 +199,10 @@ ROLES = (
             "visits.view_household",
             "visits.view_visit",
             "visits.view_promise",
+            "volunteers.view_team",
+            "volunteers.view_volunteeractivity",
+            "volunteers.view_participation",
+            "volunteers.view_pledgecard",
             "audit.view_auditentry",
         ),
     ),
@@ -293,6 +304,20 @@ ROLES = (
             "cobuilding.view_guidancevisit",
             "cobuilding.add_guidancevisit",
             "cobuilding.change_guidancevisit",
+            # Volunteer service (志愿服务): teams, activities with their participants, the
+            # "five ones" pledge cards and their steps, the service days (volunteers.wagtail_hooks).
+            "volunteers.view_team",
+            "volunteers.add_team",
+            "volunteers.change_team",
+            "volunteers.view_volunteeractivity",
+            "volunteers.add_volunteeractivity",
+            "volunteers.change_volunteeractivity",
+            "volunteers.view_participation",
+            "volunteers.view_pledgecard",
+            "volunteers.add_pledgecard",
+            "volunteers.change_pledgecard",
+            "volunteers.record_pledgecard",
+            "volunteers.fulfil_pledgecard",
         ),
     ),
     Role(

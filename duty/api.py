@@ -1,15 +1,19 @@
-"""What other modules may read from duty: a cadre's duty assessment for a calendar year.
+"""What other modules may read from duty: a cadre's duty assessment for a calendar year,
+and the days people served at their posts (and pledged) in a year.
 
-The year-end appraisal sheet reads it; nothing else of this app is meant to be imported
-elsewhere. The figures are those of the assessment report (``duty.report.assessment``) for
-the 1st of January to the 31st of December, without the year-end evaluation (the appraisal
-reads that from votes itself).
+The year-end appraisal sheet reads the assessment, the volunteers' service days read
+``service_dates``; nothing else of this app is meant to be imported elsewhere. The
+assessment's figures are those of the assessment report (``duty.report.assessment``) for the
+1st of January to the 31st of December, without the year-end evaluation (the appraisal reads
+that from votes itself).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from .models import Rating
+from django.db.models import Q, Sum
+
+from .models import PostAssignment, Rating, ServiceDay
 from .report import assessment
 
 
@@ -66,3 +70,37 @@ def cadre_assessments(cadres, year):
 def cadre_assessment(cadre, year):
     """The duty assessment of one cadre (a ``people.Person``) in the calendar ``year``."""
     return cadre_assessments([cadre], year)[cadre.pk]
+
+
+@dataclass(frozen=True)
+class PostService:
+    """The days people served at their posts in a year, and the days they pledged."""
+
+    # {person pk: set of the dates they served at a post}
+    dates: dict
+    # {person pk: the days pledged by their post assignments current in the year}
+    pledged: dict
+
+
+def service_dates(year, people=None):
+    """The service days at the posts in the calendar ``year`` (``ServiceDay``, through each
+    person's ``PostAssignment``) and the days pledged ("donate one day": the sum of
+    ``pledged_days`` of the assignments current at some time in the year), for ``people``
+    (persons or pks; everyone when None). Two queries, however many people and days."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    days = ServiceDay.objects.filter(date__range=(start, end))
+    assignments = PostAssignment.objects.filter(term_start__lte=end).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=start)
+    )
+    if people is not None:
+        pks = [getattr(person, "pk", person) for person in people]
+        days = days.filter(assignment__person__in=pks)
+        assignments = assignments.filter(person__in=pks)
+    dates = {}
+    for person, date in days.values_list("assignment__person", "date").order_by():
+        dates.setdefault(person, set()).add(date)
+    pledged = {
+        row["person"]: row["days"]
+        for row in assignments.order_by().values("person").annotate(days=Sum("pledged_days"))
+    }
+    return PostService(dates=dates, pledged=pledged)

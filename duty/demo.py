@@ -255,9 +255,11 @@ def seed(*, scale, users):
                 moved, "reassign", cadre_user, reason=REASSIGNMENT_REASON, person=cadre_user.person
             )
 
-    if not DutyRecord.objects.exists():
+    # ``scale`` copies of the records; seeding again at a larger scale adds the missing ones.
+    copies_made = DutyRecord.objects.count() // len(RECORDS)
+    if copies_made < scale:
         shift = roster.shifts.filter(date__lte=today).order_by("-date").first()
-        for copy in range(scale):
+        for copy in range(copies_made, scale):
             for (
                 hours,
                 channel,
@@ -290,6 +292,7 @@ def seed(*, scale, users):
                     perform(record, name, cadre_user, reason=reason)
                 created += 1
 
+    if not Inspection.objects.exists():
         last_month_end = month - datetime.timedelta(days=1)
         inspection = Inspection.objects.create(
             period_start=last_month_end.replace(day=1) - datetime.timedelta(days=60),

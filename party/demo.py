@@ -83,7 +83,8 @@ def future_members(scale):
 def seed(*, scale, users):
     """A member record for every party member of the demo register (which grows with
     ``scale``): the record makes the person a party member. The first migrant member is
-    transferred out by the party-affairs office."""
+    transferred out by the party-affairs office. Organisation life is seeded after it
+    (``seed_organisation_life``)."""
     created = 0
     for index, (person, category) in enumerate(future_members(scale)):
         _member, was_created = PartyMember.objects.get_or_create(
@@ -106,7 +107,6 @@ def seed(*, scale, users):
             reason="组织关系转回原籍",
             destination=migrant.relation_held_at,
         )
-    created += seed_organisation_life(scale=scale, users=users)
     return created
 
 

@@ -26,6 +26,7 @@ MODULES = {
     "visits",
     "cobuilding",
     "buildings",
+    "volunteers",
 }
 
 # app → the project apps it may import (itself always allowed).
@@ -44,10 +45,17 @@ ALLOWED = {
     "visits": BASE | {"audit", "people"},
     "cobuilding": BASE | {"audit", "people"},
     "buildings": BASE | {"audit", "people"},
+    # Volunteer teams, activities, pledge cards; the posts' service days through duty.api.
+    "volunteers": BASE | {"audit", "people"},
     "home": MIDDLE | MODULES,
 }
 # Imports allowed beyond the table, as (importing app, imported module) pairs.
-EXCEPTIONS = {("duty", "votes.api"), ("appraisals", "votes.api"), ("appraisals", "duty.api")}
+EXCEPTIONS = {
+    ("duty", "votes.api"),
+    ("appraisals", "votes.api"),
+    ("appraisals", "duty.api"),
+    ("volunteers", "duty.api"),
+}
 PROJECT_APPS = set(ALLOWED) | {"cms"}
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "visits",
     "cobuilding",
     "buildings",
+    "volunteers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

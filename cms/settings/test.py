@@ -1,5 +1,9 @@
 """Fast settings for the test suite."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -18,3 +22,15 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # The browser tests run the test settings under gunicorn: serve static files from the apps.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploads and image renditions made by the tests (the co-building demo's photos) stay out of
+# the project's media/ folder: one folder in the system's temporary directory, the same for
+# every process of a run (the browser tests' seeding and their gunicorn must agree on it).
+MEDIA_ROOT = Path(
+    os.environ.get("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "community-cms-test-media"
+)
+
+# On PostgreSQL the tests need not wait for each commit to reach the disk (the migrations, the
+# transactional tests): a test database lost in a crash is simply made again.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

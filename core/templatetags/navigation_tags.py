@@ -13,6 +13,9 @@ SERVICES = [
     ("votes:index", _("Votes and results")),
     ("duty:roster", _("Duty roster")),
     ("duty:request", _("File a request")),
+    ("volunteers:index", _("Volunteers")),
+    ("cobuilding:index", _("Co-building")),
+    ("buildings:honour_roll", _("Honour roll")),
 ]
 
 

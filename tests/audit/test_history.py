@@ -10,6 +10,7 @@ a new model of the project's own apps that keeps no history and is not exempted 
 import datetime
 import sys
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ from party.factories import (
 from people.factories import PersonFactory, TalkFactory, TrainingFactory
 from people.models import Person
 from visits.factories import HouseholdFactory, PromiseFactory, VisitFactory
+from volunteers import factories as volunteers_factories
 from votes.factories import HallCountFactory, MotionFactory
 
 from .support import entries_for, entry_for, history_rows
@@ -92,6 +94,10 @@ FACTORIES = {
     "visits.Household": HouseholdFactory,
     "visits.Visit": VisitFactory,
     "visits.Promise": PromiseFactory,
+    "volunteers.Team": volunteers_factories.TeamFactory,
+    "volunteers.VolunteerActivity": volunteers_factories.VolunteerActivityFactory,
+    "volunteers.Participation": volunteers_factories.ParticipationFactory,
+    "volunteers.PledgeCard": volunteers_factories.PledgeCardFactory,
 }
 
 # Which field a "change" alters, for models whose first plain text field will not do.
@@ -101,6 +107,7 @@ CHANGES = {
     "buildings.Category": {"sort_order": 9},
     "buildings.Building": {"units": 7},
     "buildings.Title": {"kind": "demonstration"},
+    "volunteers.Participation": {"hours": Decimal("3.5")},
 }
 
 AUDITED = audited_models()

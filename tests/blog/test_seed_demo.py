@@ -15,7 +15,7 @@ from tests.support import kept_for_the_scope
 
 
 def seed():
-    call_command("seed_demo", force=True, stdout=StringIO())
+    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """What the query-budget tests measure against: ten times the demo, and the pages they ask for.
 
-The package's fixture (``conftest.py``) builds it once: ``seed_demo --scale 10``, then what a
-module needs beyond the demo (ten times the demo's briefings, hearings and their opinions; ten
-times its votes, with ballots).
+The package's fixture (``conftest.py``) builds it once: ``seed_demo --scale 10 --public-only``
+(what the public site shows; the office's registers are left out), then what a module needs
+beyond the demo (ten times the demo's briefings, hearings and their opinions; ten times its
+votes, with ballots).
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from cobuilding.models import JointActivity
 from core.transitions import perform
 from duty.models import DutyRecord, DutyRecordState
 from hearings.factories import BriefingPageFactory, HearingPageFactory
@@ -79,6 +81,22 @@ def duty_paths():
     return ["/duty/", "/duty/posts/", "/duty/request/", f"/duty/request/{answered.reference}/"]
 
 
+def cobuilding_paths():
+    """The co-building activities (all, and of one kind) and the oldest published one's page:
+    each shows at least one activity with its photo at every scale."""
+    first = JointActivity.objects.published().order_by("pk").first()
+    return ["/cobuilding/", "/cobuilding/?kind=culture", f"/cobuilding/{first.pk}/"]
+
+
+def honour_roll_paths():
+    """The honour roll, every year and last year's (the demo's titles are last year's)."""
+    return ["/honour-roll/", f"/honour-roll/?year={timezone.localdate().year - 1}"]
+
+
+# The volunteer teams and the community's service days this year (numbers, no names).
+VOLUNTEERS_PATHS = ["/volunteers/"]
+
+
 def growth_paths():
     """The pages of every module whose queries must not grow, by module."""
     return {
@@ -86,11 +104,14 @@ def growth_paths():
         "home": HOME_PATHS,
         "hearings": HEARINGS_PATHS,
         "duty": duty_paths(),
+        "cobuilding": cobuilding_paths(),
+        "honour_roll": honour_roll_paths(),
+        "volunteers": VOLUNTEERS_PATHS,
     }
 
 
 def seed(scale):
-    call_command("seed_demo", scale=scale, force=True, stdout=StringIO())
+    call_command("seed_demo", scale=scale, public_only=True, force=True, stdout=StringIO())
 
 
 def add_hearings_volume(times):

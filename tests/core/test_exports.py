@@ -50,6 +50,7 @@ from people.factories import PersonFactory, TalkFactory
 from people.models import Person
 from tests.support import logged_in
 from visits.factories import HouseholdFactory, PromiseFactory, VisitFactory
+from volunteers import factories as volunteers_factories
 from votes.factories import MotionFactory
 from votes.models import MotionKind, MotionOption
 from votes.services import cast
@@ -365,6 +366,47 @@ def buildings_projects(supervisor):
     return supervisor, "/admin/snippets/buildings/project/", {}, None
 
 
+@pytest.fixture
+def volunteers_service_days(supervisor):
+    """The service days against the pledge, a volunteer named after each payload (one day at
+    an activity each)."""
+    for payload in PAYLOADS:
+        volunteers_factories.ParticipationFactory(
+            person=volunteers_factories.VolunteerFactory(name=payload)
+        )
+    url = reverse("volunteers_service_days")
+    # Column 3 is each person's service days in all.
+    return supervisor, url, {}, lambda rows: [r[3] for r in rows[1:]]
+
+
+@pytest.fixture
+def volunteers_listings(supervisor):
+    """Teams, activities and pledge cards, their text typed as the payloads."""
+    for payload in PAYLOADS:
+        team = volunteers_factories.TeamFactory(name=payload, focus=payload)
+        volunteers_factories.VolunteerActivityFactory(team=team, title=payload, place=payload)
+        volunteers_factories.PledgeCardFactory(
+            person=volunteers_factories.PartyMemberPersonFactory(name=payload),
+            care_pledged=payload,
+        )
+    return supervisor
+
+
+@pytest.fixture
+def volunteers_teams(volunteers_listings):
+    return volunteers_listings, "/admin/snippets/volunteers/team/", {}, None
+
+
+@pytest.fixture
+def volunteers_activities(volunteers_listings):
+    return volunteers_listings, "/admin/snippets/volunteers/volunteeractivity/", {}, None
+
+
+@pytest.fixture
+def volunteers_pledge_cards(volunteers_listings):
+    return volunteers_listings, "/admin/snippets/volunteers/pledgecard/", {}, None
+
+
 EXPORTS = [
     "opinions_listing",
     "people_register",
@@ -394,6 +436,10 @@ EXPORTS = [
     "buildings_assessments",
     "buildings_scores",
     "buildings_projects",
+    "volunteers_service_days",
+    "volunteers_teams",
+    "volunteers_activities",
+    "volunteers_pledge_cards",
 ]
 
 

@@ -32,7 +32,7 @@ from tests.support import ui
 
 
 def seed():
-    call_command("seed_demo", force=True, stdout=StringIO())
+    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
 
 
 class SeedDemoDutyTests(TestCase):

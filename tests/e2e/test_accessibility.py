@@ -16,6 +16,11 @@ PAGES = {
     # One character over the limit: the search page's error state.
     "search error": "/search/?q=" + "长" * 101,
     "login": "/accounts/login/",
+    # Photos through renditions with srcset and alt text, the kind filter, the roll by year.
+    "co-building activities": "/cobuilding/",
+    "honour roll": "/honour-roll/",
+    # The volunteer teams and the service days, as tables of numbers.
+    "volunteers": "/volunteers/",
     "not found": "/no-such-page-here/",
 }
 

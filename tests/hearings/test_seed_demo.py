@@ -16,7 +16,7 @@ from tests.support import kept_for_the_scope
 
 
 def seed():
-    call_command("seed_demo", force=True, stdout=StringIO())
+    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_a_hearing_in_consultation_has_opinions_waiting_and_shown(seeded):
 
 def test_seeding_twice_adds_nothing(seeded):
     counts = (BriefingPage.objects.count(), HearingPage.objects.count(), Opinion.objects.count())
-    call_command("seed_demo", force=True, stdout=StringIO())
+    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
     assert (
         BriefingPage.objects.count(),
         HearingPage.objects.count(),

@@ -160,6 +160,9 @@ class TestMainNavigation:
             ("/votes/", "Votes and results"),
             ("/duty/", "Duty roster"),
             ("/duty/request/", "File a request"),
+            ("/volunteers/", "Volunteers"),
+            ("/cobuilding/", "Co-building"),
+            ("/honour-roll/", "Honour roll"),
         ]
 
     def test_the_services_in_chinese_say_vote_not_number_of_votes(self, client):

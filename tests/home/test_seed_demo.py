@@ -7,15 +7,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 
 from wagtail.models import Page, Revision
 
+from appraisals.models import Appraisal
 from core import roles
-from home.management.commands.seed_demo import DEFAULT_PASSWORD
+from home.management.commands.seed_demo import ADMIN_ONLY, DEFAULT_PASSWORD, SEEDERS
 from home.models import StandardPage
+from party.models import Meeting
 from people.demo import person_spec
-from people.models import Person
+from people.models import Person, Training
+from tests.support import kept_for_the_scope
+from visits.models import Household
 
 User = get_user_model()
 
@@ -31,8 +34,11 @@ ROLE_ACCOUNTS = {
 
 
 def seed(**options):
+    """The command as a developer runs it, less the registers the public site never shows
+    (``--public-only``), which these tests do not count: the whole demo is seeded and read by
+    ``tests/home/test_demo_content.py`` and the browser tests."""
     out = StringIO()
-    call_command("seed_demo", stdout=out, **{"force": True, **options})
+    call_command("seed_demo", stdout=out, **{"force": True, "public_only": True, **options})
     return out.getvalue()
 
 
@@ -48,15 +54,6 @@ def counts():
     }
 
 
-def counts_after_seeding(scale):
-    """Seed a fresh database at ``scale``, count, and roll the seeding back."""
-    with transaction.atomic():
-        seed(scale=scale)
-        result = counts()
-        transaction.set_rollback(True)
-    return result
-
-
 @pytest.mark.django_db
 class TestRefusals:
     def test_refuses_with_debug_off_and_no_force(self, settings):
@@ -66,11 +63,6 @@ class TestRefusals:
         assert not User.objects.exists()
         assert not Person.objects.exists()
 
-    def test_runs_without_force_when_debug_is_on(self, settings):
-        settings.DEBUG = True
-        call_command("seed_demo", stdout=StringIO())
-        assert User.objects.filter(username="admin").exists()
-
     @pytest.mark.parametrize("scale", [0, -1, 1001])
     def test_refuses_a_scale_out_of_range(self, scale):
         with pytest.raises(CommandError, match="--scale"):
@@ -79,29 +71,43 @@ class TestRefusals:
         assert not Person.objects.exists()
 
 
-@pytest.mark.django_db
+PASSWORD = "another-secret-1"
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo at scale 1 with a given password, seeded once for the tests below (each reads
+    it, or seeds again on top inside its own savepoint). After the refusals, which need an
+    empty database."""
+    yield from kept_for_the_scope(django_db_blocker, lambda: seed(password=PASSWORD))
+
+
+@pytest.mark.usefixtures("seeded", "db")
 class TestAccounts:
     def test_the_given_password_is_set_on_every_account(self):
-        seed(password="another-secret-1")
         for user in User.objects.filter(username__in=["admin", *ROLE_ACCOUNTS]):
-            assert user.check_password("another-secret-1"), user.username
+            assert user.check_password(PASSWORD), user.username
             assert not user.check_password(DEFAULT_PASSWORD)
 
+    def test_runs_without_force_when_debug_is_on(self, settings):
+        settings.DEBUG = True
+        out = StringIO()
+        call_command("seed_demo", public_only=True, stdout=out)
+        assert "Demo content is ready." in out.getvalue()
+        assert User.objects.filter(username="admin").exists()
 
-@pytest.mark.django_db
+
+@pytest.mark.usefixtures("seeded", "db")
 class TestContent:
-    def test_a_larger_scale_gives_more_people_and_pages(self):
-        one = counts_after_seeding(1)
-        two = counts_after_seeding(2)
+    def test_a_larger_scale_on_top_adds_only_what_is_missing(self):
+        one = counts()
         assert one["people"] == 3 + 40
+        seed(scale=2)
+        two = counts()
         assert two["people"] == 3 + 80
+        assert two["users"] == one["users"]
         assert two["pages"] > one["pages"]
         assert two["person history"] > one["person history"]
-
-    def test_a_larger_scale_on_top_adds_only_what_is_missing(self):
-        seed(scale=1)
-        seed(scale=2)
-        assert Person.objects.count() == 3 + 80
         assert StandardPage.objects.filter(slug__startswith="guide-").count() == 10
 
     def test_every_demo_person_is_different_at_any_scale(self):
@@ -112,3 +118,18 @@ class TestContent:
             for spec in map(person_spec, range(40 * 1000))
         }
         assert len(keys) == 40 * 1000
+
+
+@pytest.mark.usefixtures("seeded", "db")
+class TestPublicOnly:
+    def test_it_leaves_out_what_the_public_site_never_shows(self):
+        assert Person.objects.count() == 3 + 40
+        assert StandardPage.objects.exists()
+        for model in (Appraisal, Meeting, Training, Household):
+            assert not model.objects.exists(), model
+        assert {name for name, _seeder in SEEDERS} > ADMIN_ONLY
+
+    def test_without_it_everything_is_seeded(self):
+        seed(public_only=False)
+        for model in (Appraisal, Meeting, Training, Household):
+            assert model.objects.exists(), model

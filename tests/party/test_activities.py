@@ -230,7 +230,10 @@ class TestFeedbackSheets:
 
 def seed(scale, office):
     people_demo.seed(scale=scale, users={})
-    return party_demo.seed(scale=scale, users={"party": office})
+    users = {"party": office}
+    return party_demo.seed(scale=scale, users=users) + party_demo.seed_organisation_life(
+        scale=scale, users=users
+    )
 
 
 class TestDemo:

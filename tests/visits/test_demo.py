@@ -1,7 +1,8 @@
 import pytest
 
-from django.core.management import call_command
-
+from party import demo as party_demo
+from people import demo as people_demo
+from visits import demo
 from visits.models import Household, HouseholdCategory, Promise, PromiseState, half_year
 
 pytestmark = pytest.mark.django_db
@@ -11,9 +12,17 @@ def counts():
     return (Household.objects.count(), Promise.objects.count())
 
 
-def test_the_demo_shows_every_category_and_state_and_is_idempotent(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
+def seed(scale, users):
+    """The visits' demo on the register it reads (its cadres and party members), without the
+    rest of the demo."""
+    people_demo.seed(scale=scale, users={})
+    party_demo.seed(scale=scale, users={})
+    return demo.seed(scale=scale, users=users)
+
+
+def test_the_demo_shows_every_category_and_state_and_is_idempotent(cadre):
+    users = {"cadre": cadre}
+    seed(1, users)
     half = half_year()
 
     assert set(Household.objects.values_list("category", flat=True)) == set(
@@ -24,8 +33,15 @@ def test_the_demo_shows_every_category_and_state_and_is_idempotent(settings):
     assert set(Promise.objects.values_list("state", flat=True)) == set(PromiseState.values)
     first = counts()
 
-    call_command("seed_demo", verbosity=0)
+    assert seed(1, users) == 0
     assert counts() == first
 
-    call_command("seed_demo", scale=2, verbosity=0)
+    seed(2, users)
     assert counts() == (first[0] * 2, first[1] * 2)
+
+
+def test_seed_demo_seeds_the_visits_but_not_for_the_public_site():
+    from home.management.commands.seed_demo import ADMIN_ONLY, SEEDERS
+
+    assert ("key households and visits", demo.seed) in SEEDERS
+    assert "key households and visits" in ADMIN_ONLY

@@ -2,7 +2,7 @@
 
 Built through the ORM (never ``loaddata``) so that history exists for every record.
 Idempotent: what exists already is left as it is. Each module adds its ``demo.seed``
-to ``SEEDERS``.
+to ``SEEDERS``, and names it in ``ADMIN_ONLY`` when the public site shows nothing it makes.
 """
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from home import demo as home_demo
 from party import demo as party_demo
 from people import demo as people_demo
 from visits import demo as visits_demo
+from volunteers import demo as volunteers_demo
 from votes import demo as votes_demo
 
 DEFAULT_PASSWORD = "community-demo"
@@ -44,6 +45,7 @@ SEEDERS = [
     # Right after the people: the member records make them party members, whom the votes
     # and the duty roster read.
     ("party members", party_demo.seed),
+    ("organisation life", party_demo.seed_organisation_life),
     ("pages", home_demo.seed),
     ("blog and opinions", blog_demo.seed),
     ("briefings and hearings", hearings_demo.seed),
@@ -54,7 +56,20 @@ SEEDERS = [
     ("co-building", cobuilding_demo.seed),
     ("key households and visits", visits_demo.seed),
     ("characteristic buildings", buildings_demo.seed),
+    # After the duty posts and the party members: teams, activities, pledge cards.
+    ("volunteers", volunteers_demo.seed),
 ]
+
+# What the public site never shows: ``--public-only`` (the query-budget tests' database at ten
+# times the demo, the page benchmarks) leaves these out.
+ADMIN_ONLY = frozenset(
+    {
+        "organisation life",
+        "cadre training and talks",
+        "year-end appraisals",
+        "key households and visits",
+    }
+)
 
 
 class Command(BaseCommand):
@@ -73,12 +88,17 @@ class Command(BaseCommand):
             help="Multiply the volume of content, for benchmarks (default 1).",
         )
         parser.add_argument(
+            "--public-only",
+            action="store_true",
+            help="Only what the public site shows (for query budgets and page benchmarks).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG=False (never on a live site).",
         )
 
-    def handle(self, *args, password=None, scale=1, force=False, **options):
+    def handle(self, *args, password=None, scale=1, force=False, public_only=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a live site. Demo accounts with known passwords "
@@ -90,6 +110,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.seed_accounts(password)
             for name, seeder in SEEDERS:
+                if public_only and name in ADMIN_ONLY:
+                    continue
                 created = seeder(scale=scale, users=users)
                 self.stdout.write(f"{name}: {created} created")
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))

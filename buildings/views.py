@@ -1,0 +1,70 @@
+"""The public honour roll (光荣榜): the buildings and the titles awarded them, by year, newest
+first. Read from ``Title.objects.honour_roll()``: titles awarded and not withdrawn, with the
+building's name and nothing about people (no leader, no assessors, no notes)."""
+
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from .models import CategoryKind, Title, TitleKind
+
+# The kinds in the order the roll shows them: the pioneers first.
+KIND_ORDER = {kind: position for position, kind in enumerate(TitleKind.values)}
+
+
+def _year(value):
+    """The year asked for, or None; ``error`` when it is not one (any text may come in)."""
+    # isdigit() alone lets "²" through to int(), which refuses it.
+    if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value), ""
+    return None, _("Choose a year from the list.") if value else ""
+
+
+def _title_name(row):
+    """A title as the roll shows it: "safety characteristic building" (平安型特色楼)."""
+    title = TitleKind(row["kind"]).label
+    if row["category__kind"]:
+        return _("%(category)s %(title)s") % {
+            "category": CategoryKind(row["category__kind"]).label,
+            "title": title,
+        }
+    return str(title)
+
+
+def _by_year(rows):
+    """``[(year, [(kind label, [(building, title), ...]), ...]), ...]``, newest year first,
+    the kinds in ``KIND_ORDER``."""
+    years = {}
+    for row in rows:
+        kinds = years.setdefault(row["year"], {})
+        kinds.setdefault(row["kind"], []).append((row["building__name"], _title_name(row)))
+    return [
+        (
+            year,
+            [
+                (TitleKind(kind).label, entries)
+                for kind, entries in sorted(kinds.items(), key=lambda item: KIND_ORDER[item[0]])
+            ],
+        )
+        for year, kinds in sorted(years.items(), reverse=True)
+    ]
+
+
+@require_safe
+def honour_roll(request):
+    """Every year's titles, or one year's with ``?year=``."""
+    year, error = _year(request.GET.get("year", ""))
+    rows = list(Title.objects.honour_roll(year=year))
+    years = list(
+        Title.objects.awarded().order_by("-year").values_list("year", flat=True).distinct()
+    )
+    return TemplateResponse(
+        request,
+        "buildings/honour_roll.html",
+        {
+            "roll": _by_year(rows),
+            "years": years,
+            "year": year,
+            "filter_error": error,
+        },
+    )

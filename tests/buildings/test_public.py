@@ -1,0 +1,149 @@
+"""The public honour roll (光荣榜): the titles awarded and not withdrawn, grouped by year, newest
+first, with a year filter; no personal data; bad input gets a clear page."""
+
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+from buildings.models import Category, CategoryKind, Title, TitleKind
+from core.transitions import perform
+from people.factories import PersonFactory
+from tests.support import ui
+
+pytestmark = pytest.mark.django_db
+
+ROLL = "/honour-roll/"
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def award(assessment, kind=TitleKind.PIONEER, category=None):
+    title = Title(assessment=assessment, kind=kind, category=category)
+    title.full_clean(exclude=["state"])
+    title.save()
+    return title
+
+
+@pytest.fixture
+def roll(make_assessment, office):
+    """2025: 1号楼 pioneer; 2026: 2号楼 demonstration (withdrawn), 3号楼 learning
+    characteristic and pioneer. 1号楼's leader and the assessors are people."""
+    leader = PersonFactory(name="楼长王大妈", phone="13700001111")
+    first = make_assessment("confirmed", year=2025, building__name="1号楼")
+    first.building.leader = leader
+    first.building.save()
+    withdrawn = make_assessment("confirmed", year=2026, building__name="2号楼")
+    third = make_assessment("confirmed", year=2026, building__name="3号楼")
+    award(first, TitleKind.PIONEER)
+    perform(award(withdrawn, TitleKind.DEMONSTRATION), "withdraw", office, reason="复查未通过")
+    award(third, TitleKind.CHARACTERISTIC, Category.objects.get(kind=CategoryKind.LEARNING))
+    award(third, TitleKind.PIONEER)
+    return leader
+
+
+def sections(page):
+    """``{year heading: [(kind heading, [entry text, ...]), ...]}`` as the page shows it."""
+    shown = {}
+    for section in page.select("main section"):
+        kinds = []
+        for heading in section.find_all("h3"):
+            entries = heading.find_next_sibling("ul").find_all("li")
+            kinds.append(
+                (heading.get_text(strip=True), [li.get_text(" ", strip=True) for li in entries])
+            )
+        shown[section.h2.get_text(strip=True)] = kinds
+    return shown
+
+
+class TestTheRoll:
+    def test_titles_by_year_newest_first_without_withdrawn_ones(self, client, roll):
+        response = client.get(ROLL, **ENGLISH)
+
+        assert response.status_code == 200
+        shown = sections(soup(response))
+        assert list(shown) == ["Titles of 2026", "Titles of 2025"]
+        assert shown["Titles of 2026"] == [
+            ("Pioneer building", ["3号楼 · pioneer building"]),
+            ("Characteristic building", ["3号楼 · learning characteristic building"]),
+        ]
+        assert shown["Titles of 2025"] == [("Pioneer building", ["1号楼 · pioneer building"])]
+        assert "2号楼" not in response.content.decode()
+
+    def test_no_personal_data(self, client, roll, standards):
+        html = client.get(ROLL).content.decode()
+
+        for private in ("楼长王大妈", "13700001111", "张书记", "复查未通过", "记录"):
+            assert private not in html
+
+    def test_in_english_and_in_chinese(self, client, roll):
+        english = soup(client.get(ROLL, **ENGLISH))
+        chinese = soup(client.get(ROLL, **CHINESE))
+
+        assert english.h1.get_text(strip=True) == "Honour roll of buildings"
+        assert chinese.h1.get_text(strip=True) == ui("zh-hans", "Honour roll of buildings")
+        assert chinese.html["lang"] == "zh-hans"
+        characteristic = ui("zh-hans", "%(category)s %(title)s") % {
+            "category": ui("zh-hans", "building category\x04learning"),
+            "title": ui("zh-hans", "characteristic building"),
+        }
+        assert f"3号楼 · {characteristic}" in chinese.get_text(" ", strip=True)
+
+    def test_nothing_awarded_says_so(self, client):
+        response = client.get(ROLL, **ENGLISH)
+
+        assert response.status_code == 200
+        assert "No title has been awarded yet." in response.content.decode()
+
+
+class TestTheYearFilter:
+    def test_one_year(self, client, roll):
+        page = soup(client.get(f"{ROLL}?year=2025", **ENGLISH))
+
+        assert list(sections(page)) == ["Titles of 2025"]
+        assert page.select_one("#filter-year option[selected]")["value"] == "2025"
+        # The years offered are those with titles (the withdrawn one's year has others).
+        assert [o["value"] for o in page.select("#filter-year option")] == ["", "2026", "2025"]
+
+    def test_a_year_without_titles(self, client, roll):
+        response = client.get(f"{ROLL}?year=2019", **ENGLISH)
+
+        assert response.status_code == 200
+        assert "No title was awarded in 2019." in response.content.decode()
+
+    @pytest.mark.parametrize("year", ["xyz", "²⁰²⁵", "1999", "99999999999999999999", "2025'", "-1"])
+    def test_a_year_that_is_not_one_says_so_and_shows_every_year(self, client, roll, year):
+        response = client.get(ROLL, {"year": year}, **ENGLISH)
+
+        assert response.status_code == 200
+        page = soup(response)
+        assert page.select_one("main .error").get_text(strip=True) == (
+            "Choose a year from the list."
+        )
+        assert list(sections(page)) == ["Titles of 2026", "Titles of 2025"]
+
+
+class TestWhereResidentsFindIt:
+    def test_the_main_menu_links_to_it(self, client, home_page):
+        nav = soup(client.get("/", **ENGLISH)).select_one("header nav")
+
+        assert nav.find("a", href=ROLL).get_text(strip=True) == "Honour roll"
+
+    def test_in_the_sitemap_once_a_title_is_awarded(self, client, home_page, roll):
+        response = client.get("/sitemap.xml", HTTP_HOST="community.example")
+
+        namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+        locations = [
+            loc.text for loc in ElementTree.fromstring(response.content).iter(f"{namespace}loc")
+        ]
+        assert "http://community.example/honour-roll/" in locations
+
+    def test_not_in_the_sitemap_before(self, client, home_page):
+        assert b"/honour-roll/" not in client.get("/sitemap.xml").content
+
+    def test_only_get_and_head(self, client):
+        assert client.post(ROLL).status_code == 405

@@ -1,0 +1,42 @@
+"""The residents' side of volunteer service: the active teams and the community's service
+days this year, as numbers only (no person's name, phone or address)."""
+
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .models import Participation, Team
+from .service import community_year
+
+
+@require_safe
+def index(request):
+    """The active teams (what each does, its members, its party-member backbone, the days
+    its volunteers served this year) and the community's total: five queries."""
+    year = timezone.localdate().year
+    teams = list(
+        Team.objects.public()
+        .annotate(
+            member_count=Count("members", distinct=True),
+            backbone_count=Count("backbone", distinct=True),
+        )
+        .only("name", "focus")
+    )
+    # A team's days: each volunteer's distinct dates at the team's activities, added up.
+    served = (
+        Participation.objects.filter(activity__date__year=year, activity__team__in=teams)
+        .values_list("activity__team", "person", "activity__date")
+        .order_by()
+        .distinct()
+    )
+    days = {}
+    for team, _person, _date in served:
+        days[team] = days.get(team, 0) + 1
+    for team in teams:
+        team.days = days.get(team.pk, 0)
+    return TemplateResponse(
+        request,
+        "volunteers/index.html",
+        {"teams": teams, "year": year, "community": community_year(year)},
+    )
