@@ -5,11 +5,16 @@ Idempotent: what exists already is left as it is. Each module adds its ``demo.se
 to ``SEEDERS``, and names it in ``ADMIN_ONLY`` when the public site shows nothing it makes.
 """
 
+from io import StringIO
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from appraisals import demo as appraisals_demo
 from blog import demo as blog_demo
@@ -109,11 +114,16 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             users = self.seed_accounts(password)
-            for name, seeder in SEEDERS:
-                if public_only and name in ADMIN_ONLY:
-                    continue
-                created = seeder(scale=scale, users=users)
-                self.stdout.write(f"{name}: {created} created")
+            # Wagtail's reference index (what uses an image, a page, a snippet) is built once
+            # at the end rather than after each of the thousands of saves: a third of the
+            # seeding's time otherwise.
+            with disable_reference_index_auto_update():
+                for name, seeder in SEEDERS:
+                    if public_only and name in ADMIN_ONLY:
+                        continue
+                    created = seeder(scale=scale, users=users)
+                    self.stdout.write(f"{name}: {created} created")
+            call_command("rebuild_references_index", stdout=StringIO())
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
 
     def seed_accounts(self, password):
