@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes bench-registers clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes bench-registers bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -71,6 +71,13 @@ bench-votes: $(VENV)/.installed ## Time the count of a vote with 10,000 ballots 
 
 bench-registers: $(VENV)/.installed ## Time the people registers over 100,000 persons and a million attendance rows (temp SQLite, or DATABASE_URL)
 	$(PY) benchmarks/registers.py $(BENCH_ARGS)
+
+bench: $(VENV)/.installed ## Load each public page with wrk under gunicorn at ten times the demo, cached and uncached, with the big-table figures (BENCH_QUICK=1: quicker)
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+		else echo "wrk is missing: sudo apt-get install wrk (Debian, Ubuntu), or brew install wrk"; exit 1; fi; }
+	$(PY) benchmarks/pages.py $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the dev database and collected files
 	rm -rf $(VENV) db.sqlite3 static media

@@ -11,7 +11,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from buildings.sitemaps import HonourRollSitemap
 from cobuilding.sitemaps import ActivitySitemap
 from core import views as core_views
+from duty.sitemaps import DutySitemap
 from volunteers.sitemaps import VolunteersSitemap
+from votes.sitemaps import VotesSitemap
 
 # The sitemap: the live public pages, then the public views that are not pages.
 SITEMAPS = {
@@ -19,6 +21,8 @@ SITEMAPS = {
     "cobuilding": ActivitySitemap,
     "honour-roll": HonourRollSitemap,
     "volunteers": VolunteersSitemap,
+    "votes": VotesSitemap,
+    "duty": DutySitemap,
 }
 
 urlpatterns = [

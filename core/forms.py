@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -49,3 +50,38 @@ class ReasonForm(WagtailAdminModelForm):
         if reason:
             self.instance._change_reason = reason
         return super().save(commit=commit)
+
+
+# The years a report may be asked for.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+class ReportYearForm(forms.Form):
+    """The year of a yearly report (``?year=``); this year when none is asked for."""
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        error_messages={
+            "invalid": _("Give the year as four digits, from 2000 to 2099."),
+            "min_value": _("Give the year as four digits, from 2000 to 2099."),
+            "max_value": _("Give the year as four digits, from 2000 to 2099."),
+        },
+    )
+
+
+def report_year(request):
+    """The year a report is asked for, and what was wrong with it (or ``None``).
+
+    A year that is not one (``?year=abc``, ``?year=99999``) is not silently replaced: the
+    report says so beside the year box, shows this year's figures and offers no download.
+    """
+    today = timezone.localdate().year
+    asked = request.GET.get("year", "").strip()
+    if not asked:
+        return today, None
+    form = ReportYearForm({"year": asked})
+    if form.is_valid():
+        return form.cleaned_data["year"], None
+    return today, form.errors["year"][0]

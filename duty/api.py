@@ -82,6 +82,17 @@ class PostService:
     pledged: dict
 
 
+def service_date_rows(year):
+    """``(person pk, date)`` of every service day at the posts in the calendar ``year``, as a
+    query not yet run (``values_list``), for a count made in the database."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return (
+        ServiceDay.objects.filter(date__range=(start, end))
+        .values_list("assignment__person", "date")
+        .order_by()
+    )
+
+
 def service_dates(year, people=None):
     """The service days at the posts in the calendar ``year`` (``ServiceDay``, through each
     person's ``PostAssignment``) and the days pledged ("donate one day": the sum of

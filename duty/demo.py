@@ -155,21 +155,29 @@ def at_hours_ago(hours):
     return timezone.now() - datetime.timedelta(hours=hours)
 
 
-def _fill_roster(roster, cadres):
-    """Weekday evenings and Saturdays of the roster's month, the cadres taking turns."""
+def _fill_roster(roster, cadres, *, bulk=False):
+    """Weekday evenings and Saturdays of the roster's month, the cadres taking turns; saved
+    one by one (each shift's history starts with its roster), or in bulk for the earlier
+    months a larger ``--scale`` adds, whose history is not the point."""
     month = roster.month
-    day, index = month, 0
+    day, shifts = month, []
     while day.month == month.month:
         if day.weekday() < 6:
-            DutyShift.objects.create(
-                roster=roster,
-                person=cadres[index % len(cadres)],
-                date=day,
-                starts=datetime.time(9, 0) if day.weekday() == 5 else datetime.time(17, 30),
-                ends=datetime.time(17, 0) if day.weekday() == 5 else datetime.time(20, 30),
+            shifts.append(
+                DutyShift(
+                    roster=roster,
+                    person=cadres[len(shifts) % len(cadres)],
+                    date=day,
+                    starts=datetime.time(9, 0) if day.weekday() == 5 else datetime.time(17, 30),
+                    ends=datetime.time(17, 0) if day.weekday() == 5 else datetime.time(20, 30),
+                )
             )
-            index += 1
         day += datetime.timedelta(days=1)
+    if bulk:
+        DutyShift.objects.bulk_create(shifts)
+        return
+    for shift in shifts:
+        shift.save()
 
 
 def seed(*, scale, users):
@@ -320,4 +328,62 @@ def seed(*, scale, users):
         perform(earlier, "submit", supervisor)
         perform(earlier, "acknowledge", cadre_user, reason="已阅，继续保持。")
         created += 3
+    # After the demo's own (which it makes only while there is no inspection at all).
+    created += _earlier_months(month, cadres, cadre_user, scale)
+    created += _earlier_inspections(month, cadres, supervisor, scale)
+    return created
+
+
+def _months_before(month, count):
+    for _ in range(count):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return month
+
+
+def _earlier_months(month, cadres, cadre_user, scale):
+    """``scale - 1`` earlier months' rosters, published, each with a shift reassigned by the
+    roster keeper and a swap asked and withdrawn."""
+    created = 0
+    for copy in range(1, scale):
+        roster, made = Roster.objects.get_or_create(month=_months_before(month, copy))
+        if not made:
+            continue
+        turn = copy % len(cadres)
+        _fill_roster(roster, cadres[turn:] + cadres[:turn], bulk=True)
+        perform(roster, "publish", cadre_user)
+        created += 1
+        own = roster.shifts.filter(person=cadre_user.person).order_by("date").first()
+        colleague = next((c for c in cadres if c.pk != cadre_user.person.pk), None)
+        if own is not None and colleague is not None:
+            swap = ShiftSwap.objects.create(
+                shift=own, from_person=cadre_user.person, to_person=colleague, note="临时有事。"
+            )
+            perform(swap, "withdraw", cadre_user, reason="事情已解决，不用换班了。")
+        moved = roster.shifts.exclude(person=cadre_user.person).order_by("-date").first()
+        if moved is not None:
+            perform(
+                moved, "reassign", cadre_user, reason=REASSIGNMENT_REASON, person=cadre_user.person
+            )
+    return created
+
+
+def _earlier_inspections(month, cadres, supervisor, scale):
+    """``scale - 1`` inspections of earlier quarters, submitted and acknowledged, each
+    sampling three records and rating the demo cadre."""
+    created = 0
+    for copy in range(1, scale):
+        findings = f"第{copy + 1}次抽查：值班记录基本完整，答复及时。"
+        if Inspection.objects.filter(findings=findings).exists():
+            continue
+        end = month - datetime.timedelta(days=90 * copy + 1)
+        inspection = Inspection.objects.create(
+            period_start=end - datetime.timedelta(days=89), period_end=end, findings=findings
+        )
+        inspection.sampled.set(DutyRecord.objects.order_by("pk")[3 * copy : 3 * copy + 3])
+        for cadre, rating in zip(cadres[:2], (Rating.GOOD, Rating.ADEQUATE), strict=False):
+            InspectionRating.objects.create(
+                inspection=inspection, cadre=cadre, rating=rating, comment=""
+            )
+        perform(inspection, "submit", supervisor)
+        created += 1
     return created

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import site_not_found
@@ -131,6 +132,7 @@ def follow_request(request):
     return redirect("duty:request_status", reference=reference)
 
 
+@never_cache
 @require_safe
 @site_not_found(follow_box=FOLLOW_BOX)
 def request_status(request, reference):

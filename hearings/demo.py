@@ -137,7 +137,17 @@ HEARINGS = [
 ]
 
 
+def copy_of(slug, title, copy):
+    """The ``copy``-th copy's slug and title (the first copy is the demo itself)."""
+    if not copy:
+        return slug, title
+    return f"{slug}-{copy + 1}", f"{title}（{copy + 1}）"
+
+
 def seed(*, scale, users):
+    """The demo's briefings and hearings ``scale`` times: the copies of past briefings a
+    year further back each, of the coming one a quarter further on, of the hearings in the
+    same states. The measured pages' opinions come ``scale`` times too. Idempotent."""
     home = Site.objects.get(is_default_site=True).root_page.specific
     created = 0
     briefings = index_page(
@@ -156,72 +166,102 @@ def seed(*, scale, users):
         slug="hearings",
         introduction="公益事业和物业管理等事项在决定前召开听证会，征集居民意见，并公开决定及理由。",
     )
-    for slug, quarters_before, minutes, feedback in BRIEFINGS:
-        if BriefingPage.objects.child_of(briefings).filter(slug=slug).exists():
-            continue
-        starts = briefing_start(quarters_before)
-        local = timezone.localtime(starts)
-        quarter = (local.month - 1) // 3 + 1
-        page = BriefingPage(
-            slug=slug,
-            title=f"{local.year}年第{quarter}季度工作通报会",
-            year=local.year,
-            quarter=quarter,
-            audience=Audience.BOTH,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=2),
-            venue="社区党群服务中心二楼会议室",
-            agenda="<ul><li>本季度工作通报</li><li>上次意见办理情况答复</li><li>听取党员和居民代表意见</li></ul>",
-            minutes=minutes,
-        )
-        for number, (summary, answer) in enumerate(feedback):
-            answered_on = local.date() + datetime.timedelta(days=30) if answer else None
-            page.feedback_items.add(
-                BriefingFeedbackItem(
-                    summary=summary, answer=answer, sort_order=number, answered_on=answered_on
-                )
-            )
-        briefings.add_child(instance=page)
-        publish(page, users)
-        created += 1
+    existing = set(BriefingPage.objects.child_of(briefings).values_list("slug", flat=True))
+    for copy in range(scale):
+        for base_slug, quarters_before, minutes, feedback in BRIEFINGS:
+            slug, _title = copy_of(base_slug, "", copy)
+            if slug in existing:
+                continue
+            if quarters_before:
+                starts = briefing_start(quarters_before + 4 * copy)
+            else:
+                starts = at(20 + 91 * copy, 14)
+            add_briefing(briefings, slug, starts, minutes, feedback, users)
+            created += 1
 
-    for slug, title, category, matter, opens, closes, day, summary, decision in HEARINGS:
-        if HearingPage.objects.child_of(hearings).filter(slug=slug).exists():
-            continue
-        page = HearingPage(
-            slug=slug,
-            title=title,
-            category=category,
-            matter=matter,
-            consultation_opens=at(opens, 9),
-            consultation_closes=at(closes, 18),
-            starts_at=at(day, 19),
-            ends_at=at(day, 21),
-            venue="社区党群服务中心二楼会议室",
-            summary=summary,
-            decision=decision,
-        )
-        hearings.add_child(instance=page)
-        publish(page, users)
-        created += 1
-        if decision:
-            perform(page, "publish_decision", users["moderator"])
-            # As the admin view does: the page's log (and so the audit chain) records it.
-            log(instance=page, action="hearings.publish_decision", user=users["moderator"])
-        if slug in ("garden-hearing", "parking-fee-hearing"):
-            opinion = Opinion(
-                page=page,
-                author_name="5号楼居民",
-                language="zh-hans",
-                body="支持这个方案，希望施工期间做好安全围挡。",
-                created_at=page.consultation_opens + datetime.timedelta(days=1),
+    existing = set(HearingPage.objects.child_of(hearings).values_list("slug", flat=True))
+    for copy in range(scale):
+        for base_slug, title, category, matter, opens, closes, day, summary, decision in HEARINGS:
+            slug, title = copy_of(base_slug, title, copy)
+            if slug in existing:
+                continue
+            page = HearingPage(
+                slug=slug,
+                title=title,
+                category=category,
+                matter=matter,
+                consultation_opens=at(opens, 9),
+                consultation_closes=at(closes, 18),
+                starts_at=at(day, 19),
+                ends_at=at(day, 21),
+                venue="社区党群服务中心二楼会议室",
+                summary=summary,
+                decision=decision,
             )
-            opinion.save()
-            perform(opinion, "approve", users["moderator"])
-            Opinion(
-                page=page,
-                author_name="新住户",
-                language="zh-hans",
-                body="方案里的预算明细能否公开？",
-            ).save()
+            hearings.add_child(instance=page)
+            publish(page, users)
+            created += 1
+            if decision:
+                perform(page, "publish_decision", users["moderator"])
+                # As the admin view does: the page's log (and so the audit chain) records it.
+                log(instance=page, action="hearings.publish_decision", user=users["moderator"])
+            if base_slug in OPINION_PAGES:
+                add_opinions(page, users)
+    # The demo's own pages with opinions hold ``scale`` times theirs, so that the pages
+    # residents read most are measured with ten times the opinions at ``--scale 10``.
+    for page in HearingPage.objects.child_of(hearings).filter(slug__in=OPINION_PAGES):
+        for _copy in range(page.opinions.count() // len(OPINIONS), scale):
+            add_opinions(page, users)
     return created
+
+
+# The hearings residents have given opinions on: one approved, one waiting.
+OPINION_PAGES = ("garden-hearing", "parking-fee-hearing")
+OPINIONS = [
+    ("5号楼居民", "支持这个方案，希望施工期间做好安全围挡。", True),
+    ("新住户", "方案里的预算明细能否公开？", False),
+]
+
+
+def add_opinions(page, users):
+    for name, body, approved in OPINIONS:
+        opinion = Opinion(
+            page=page,
+            author_name=name,
+            language="zh-hans",
+            body=body,
+            **(
+                {"created_at": page.consultation_opens + datetime.timedelta(days=1)}
+                if approved
+                else {}
+            ),
+        )
+        opinion.save()
+        if approved:
+            perform(opinion, "approve", users["moderator"])
+
+
+def add_briefing(parent, slug, starts, minutes, feedback, users):
+    local = timezone.localtime(starts)
+    quarter = (local.month - 1) // 3 + 1
+    page = BriefingPage(
+        slug=slug,
+        title=f"{local.year}年第{quarter}季度工作通报会",
+        year=local.year,
+        quarter=quarter,
+        audience=Audience.BOTH,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue="社区党群服务中心二楼会议室",
+        agenda="<ul><li>本季度工作通报</li><li>上次意见办理情况答复</li><li>听取党员和居民代表意见</li></ul>",
+        minutes=minutes,
+    )
+    for number, (summary, answer) in enumerate(feedback):
+        answered_on = local.date() + datetime.timedelta(days=30) if answer else None
+        page.feedback_items.add(
+            BriefingFeedbackItem(
+                summary=summary, answer=answer, sort_order=number, answered_on=answered_on
+            )
+        )
+    parent.add_child(instance=page)
+    publish(page, users)

@@ -28,6 +28,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
 from audit.history import AuditedHistory
+from core.cache import changes_at
 from core.changes import recorded_as
 from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
@@ -104,6 +105,15 @@ class Meeting(models.Model):
         """The end shown in the calendar: as given, or two hours after the start."""
         return self.ends_at or self.starts_at + datetime.timedelta(hours=2)
 
+    def changes(self):
+        """When what is shown of the meeting changes by itself: it starts (no longer upcoming)."""
+        return [self.starts_at]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        changes_at(*self.changes())
+        return context
+
 
 class MeetingIndexMixin:
     """The listing shared by /briefings/ and /hearings/: upcoming first, then past, with
@@ -137,6 +147,7 @@ class MeetingIndexMixin:
             else:
                 context["filter_error"] = _("Choose a category from the list.")
         context["upcoming"] = list(meetings.upcoming(now)[:50])
+        changes_at(*(moment for meeting in context["upcoming"] for moment in meeting.changes()))
         context["past"] = slice_page(
             meetings.past(now), request.GET.get("page"), self.past_per_page
         )
@@ -431,6 +442,10 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     def corrections(self):
         """The corrections of the published decision, oldest first."""
         return list(self.decision_corrections.all())
+
+    def changes(self):
+        """It starts, and its consultation opens and closes (the form comes and goes)."""
+        return [self.starts_at, self.consultation_opens, self.consultation_closes]
 
     def in_consultation_at(self, now):
         """Whether opinions are taken at ``now``: ``in_consultation_q`` for one page."""

@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from blog.models import BlogPage
 from core.blocks import ContentBlock
+from core.cache import changes_at
 from core.pages import CommunityPage, DirectRouteMixin, public
 from core.paging import slice_page
 from duty.models import DutyShift, RosterState
@@ -55,6 +56,7 @@ class HomePage(DirectRouteMixin, CommunityPage):
             .order_by("starts_at")
         )
         briefings = list(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
+        changes_at(*(moment for meeting in hearings + briefings for moment in meeting.changes()))
         consultations = sorted(
             (h for h in hearings if h.in_consultation_at(now)),
             key=lambda h: h.consultation_closes,

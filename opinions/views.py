@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.errors import site_not_found
@@ -34,6 +35,7 @@ def follow_opinion(request):
     return redirect("opinion_status", reference=reference)
 
 
+@never_cache
 @require_safe
 @site_not_found(follow_box=FOLLOW_BOX)
 def opinion_status(request, reference):

@@ -3,6 +3,7 @@
 Plain helpers (``ui``, ``logged_in``, the query budget) live in ``tests/support.py``.
 """
 
+import contextlib
 import datetime
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from wagtail.models import Site
+from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from core import roles
 from people.factories import PersonFactory, UserFactory
@@ -30,6 +32,23 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _no_reference_index(request):
+    """Wagtail's reference index (what uses an image, a page, a snippet: its "usage" screens)
+    is not kept up to date after each save in the tests, a task after every save and a twelfth
+    of a save-heavy test's time; a test of the usage screens asks for it with
+    ``@pytest.mark.reference_index``."""
+    if request.node.get_closest_marker("reference_index"):
+        yield
+        return
+    # Set and cleared by hand rather than with Wagtail's context manager: seed_demo uses that
+    # one inside a test, and clears the flag as it leaves.
+    reference_index_auto_update_disabled.value = True
+    yield
+    with contextlib.suppress(AttributeError):
+        del reference_index_auto_update_disabled.value
 
 
 @pytest.fixture(autouse=True)

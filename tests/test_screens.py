@@ -330,6 +330,14 @@ def demo(django_db_setup, django_db_blocker):
     yield from kept_for_the_scope(django_db_blocker, seed)
 
 
+@pytest.fixture(scope="module")
+def content(demo, django_db_blocker):
+    """The demo's typed content, read once for the module: every test starts from the demo as
+    seeded (what a test changes is rolled back), so it is the same for each of them."""
+    with django_db_blocker.unblock():
+        return typed_content()
+
+
 def describe(report):
     return "\n".join(
         f"{path}:\n" + "\n".join(f"    {faults!r} in {text[:120]!r}" for text, faults in wrong)
@@ -341,19 +349,19 @@ STAFF = sorted(set(ACCOUNTS) - {"rep"})
 
 
 @pytest.mark.parametrize("username", STAFF)
-def test_every_admin_screen_reads_in_chinese(demo, db, username):
+def test_every_admin_screen_reads_in_chinese(demo, content, db, username):
     screens = crawl(client_as(username), "/admin/", "/admin/")
     assert len(screens) > 5, sorted(screens)
-    report = screen_faults(screens, typed_content())
+    report = screen_faults(screens, content)
     assert not report, describe(report)
 
 
 @pytest.mark.parametrize("username", [None, "rep"])
-def test_every_public_screen_reads_in_chinese(demo, db, username):
+def test_every_public_screen_reads_in_chinese(demo, content, db, username):
     """As a visitor, and as a representative (who sees the ballots, and has no admin)."""
     screens = crawl(client_as(username), "/", "/", also=typed_addresses())
     assert len(screens) > 10, sorted(screens)
-    report = screen_faults(screens, typed_content())
+    report = screen_faults(screens, content)
     assert not report, describe(report)
 
 

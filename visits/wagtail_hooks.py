@@ -7,7 +7,6 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView
 
 from core.exports import spreadsheet_response
-from core.forms import ReasonForm
+from core.forms import ReasonForm, report_year
 from core.menus import PermissionMenuItem, PermissionSubmenuMenuItem
 from core.transition_views import TransitionViewSetMixin
 from core.viewsets import SnippetIndexView, SnippetViewSet, YesNoColumn
@@ -42,7 +41,6 @@ from .tallies import tallies
 VIEW_VISIT = "visits.view_visit"
 ADD_VISIT = "visits.add_visit"
 VIEW_PROMISE = "visits.view_promise"
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class HouseholdFilterSet(WagtailFilterSet):
@@ -249,13 +247,7 @@ def tallies_report(request):
     ``?export=csv`` or ``xlsx`` the same table as a download."""
     if not request.user.has_perm(VIEW_VISIT):
         raise PermissionDenied
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        year = today.year
+    year, year_error = report_year(request)
     rows = tallies(year)
     headings = [
         gettext("Visitor"),
@@ -265,7 +257,7 @@ def tallies_report(request):
     ]
     title = gettext("Four hundred of the visitors, %(year)s") % {"year": year}
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
+    if export in ("csv", "xlsx") and not year_error:
         return spreadsheet_response(
             export,
             headings,
@@ -279,7 +271,14 @@ def tallies_report(request):
     return TemplateResponse(
         request,
         "visits/admin/tallies.html",
-        {"header_title": title, "year": year, "headings": headings, "rows": rows},
+        {
+            "header_title": title,
+            "year": year,
+            "year_error": year_error,
+            "headings": headings,
+            "rows": rows,
+        },
+        status=400 if year_error else 200,
     )
 
 

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,14 +22,13 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.snippets.models import register_snippet
 
 from core.exports import spreadsheet_response
+from core.forms import report_year
 from core.menus import PermissionMenuItem, PermissionSubmenuMenuItem
 from core.transition_views import TransitionViewSetMixin
 from core.viewsets import SnippetViewSet, YesNoColumn
 
 from .admin_forms import ActivityForm, PledgeCardForm, TeamForm
 from .models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     PledgeCard,
     PledgeItem,
     PledgeState,
@@ -185,22 +183,13 @@ register_snippet(PledgeCardViewSet)
 # Service days against the pledge
 
 
-def _year(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if FIRST_YEAR <= year <= LAST_YEAR else today.year
-
-
 def service_days_report(request):
     """Each person who served or pledged in a year: days at posts, at activities, in all
     (distinct dates), days pledged and whether the pledge is met; with ``?export=csv`` or
     ``xlsx`` the same table as a download."""
     if not request.user.has_perm(VIEW_PARTICIPATION):
         raise PermissionDenied
-    year = _year(request)
+    year, year_error = report_year(request)
     rows = service_years(year)
     headings = [
         gettext("Person"),
@@ -212,7 +201,7 @@ def service_days_report(request):
     ]
     title = gettext("Service days, %(year)s") % {"year": year}
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
+    if export in ("csv", "xlsx") and not year_error:
         return spreadsheet_response(
             export,
             headings,
@@ -233,7 +222,14 @@ def service_days_report(request):
     return TemplateResponse(
         request,
         "volunteers/admin/service_days.html",
-        {"header_title": title, "year": year, "headings": headings, "rows": rows},
+        {
+            "header_title": title,
+            "year": year,
+            "year_error": year_error,
+            "headings": headings,
+            "rows": rows,
+        },
+        status=400 if year_error else 200,
     )
 
 

@@ -7,6 +7,20 @@ class VotesConfig(AppConfig):
     verbose_name = _("Votes")
 
     def ready(self):
+        from django.urls import reverse
+
+        from core.cache import purge_when_saved
+        from people.models import Person
+
+        from .models import Ballot, HallCount, Motion, MotionOption
+
+        # The votes and their results (open votes on the front page, results in search).
+        def vote_pages(_):
+            return [reverse("votes:index"), "/", "/search/", "/sitemap.xml"]
+
+        for model in (Motion, MotionOption, HallCount, Ballot, Person):
+            purge_when_saved(model, vote_pages)
+
         from audit.database import register_append_only
 
         from .models import Ballot, BallotReceipt

@@ -1,13 +1,29 @@
 """Demo votes: a published motion, an election and evaluations, one open motion the demo
-representative has not voted on yet, and one open secret motion waiting for the hall."""
+representative has not voted on yet, and one open secret motion waiting for the hall.
+
+``scale`` copies of each: the first through the voting services one ballot at a time, as
+residents and the clerk cast them; the others with their ballots written in bulk, as the
+services would leave them (a secret vote's ballots with no voter, its hall counted before
+the close), then closed through the transitions, which seal the ballot box."""
 
 import contextlib
 from collections import Counter
 
+from django.utils import timezone
+
 from core.transitions import perform
 from people.models import Person
 
-from .models import BallotChannel, Motion, MotionKind, MotionOption, Rule
+from .models import (
+    Ballot,
+    BallotChannel,
+    BallotReceipt,
+    HallCount,
+    Motion,
+    MotionKind,
+    MotionOption,
+    Rule,
+)
 from .services import VoteRefused, cast, record_attendance, record_hall_count
 
 OPEN_SECRET_MOTION = "关于小区公共收益使用方案的无记名表决"
@@ -51,77 +67,136 @@ def vote_all(motion, pattern, clerk, *, online=False):
             record_hall_count(motion.pk, dict(totals), counted_by=clerk)
 
 
+def vote_in_bulk(motion, pattern, clerk, *, online=False):
+    """What ``vote_all`` leaves, written in bulk: a receipt per voter; a named ballot each
+    in an open vote, ballots with no voter and no time in a secret one (and, for the hall's
+    paper ballots, the clerk's count)."""
+    options = list(motion.options.order_by("sort_order", "pk"))
+    now = timezone.now()
+    voters = []
+    for number, entry in enumerate(
+        motion.roll.select_related("person__user").order_by("person__name", "pk")
+    ):
+        if entry.person.user_id and entry.person.user.username == "rep":
+            continue
+        choice = pattern[number % len(pattern)]
+        if choice is not None:
+            voters.append((entry.person, options[choice]))
+    channel = BallotChannel.ONLINE if online else BallotChannel.HALL
+    BallotReceipt.objects.bulk_create(
+        BallotReceipt(
+            motion=motion,
+            person=person,
+            channel=channel,
+            recorded_by=None if online else clerk,
+            cast_at=now,
+        )
+        for person, _option in voters
+    )
+    secret = motion.secret
+    Ballot.objects.bulk_create(
+        Ballot(
+            motion=motion,
+            option=option,
+            voter=None if secret else person,
+            cast_at=None if secret else now,
+        )
+        for person, option in sorted(voters, key=lambda voter: voter[1].sort_order)
+    )
+    if secret and not online and voters:
+        HallCount.objects.create(motion=motion, ballots=len(voters), counted_by=clerk)
+
+
+def copy_title(title, copy):
+    return f"{title}（{copy + 1}）" if copy else title
+
+
 def seed(*, scale, users):
-    clerk = users["clerk"]
     created = 0
-    if not Motion.objects.filter(title="关于中心花园改造方案的表决").exists():
+    for copy in range(scale):
+        created += seed_copy(copy, users)
+    return created
+
+
+def seed_copy(copy, users):
+    """The demo's votes, the ``copy``-th time (0: the demo itself, through the services)."""
+    clerk = users["clerk"]
+    vote = vote_in_bulk if copy else vote_all
+    created = 0
+    title = copy_title("关于中心花园改造方案的表决", copy)
+    if not Motion.objects.filter(title=title).exists():
         motion = Motion.objects.create(
             kind=MotionKind.MOTION,
-            title="关于中心花园改造方案的表决",
+            title=title,
             rule=Rule.SIMPLE,
             quorum_percent=50,
             description="经听证会征求意见后，提请居民代表会议表决中心花园改造方案（预算48万元）。",
         )
         run(motion, clerk, "open")
-        vote_all(motion, [0, 0, 0, 1, 2, 0, None], clerk)
+        vote(motion, [0, 0, 0, 1, 2, 0, None], clerk)
         run(motion, clerk, "close", "publish_results")
         created += 1
 
-    if not Motion.objects.filter(title="居民委员会委员补选").exists():
+    title = copy_title("居民委员会委员补选", copy)
+    if not Motion.objects.filter(title=title).exists():
         election = Motion(
             kind=MotionKind.ELECTION,
-            title="居民委员会委员补选",
+            title=title,
             secret=True,
             rule=Rule.SIMPLE,
             description="补选居民委员会委员一名，无记名投票。",
         )
-        candidates = list(
-            Person.objects.filter(is_party_member=True, is_active=True).order_by("pk")[:3]
-        )
+        members = Person.objects.filter(is_party_member=True, is_active=True).order_by("pk")
+        # Each copy its own candidates, as far as the register goes.
+        candidates = list(members[3 * copy : 3 * copy + 3]) or list(members[:3])
         for order, person in enumerate(candidates):
             election.options.add(
                 MotionOption(label=person.name, candidate=person, sort_order=order)
             )
         election.save()
         run(election, clerk, "open")
-        vote_all(election, [0, 1, 0, 2, 0, 0], clerk)
+        vote(election, [0, 1, 0, 2, 0, 0], clerk)
         run(election, clerk, "close", "publish_results")
         created += 1
 
-    for cadre in Person.objects.cadres().order_by("pk")[:3]:
-        title = f"年度民主测评：{cadre.name}"
+    cadres = list(Person.objects.cadres().order_by("pk"))
+    for number in range(min(3, len(cadres))):
+        cadre = cadres[(3 * copy + number) % len(cadres)]
+        title = copy_title(f"年度民主测评：{cadre.name}", copy)
         if Motion.objects.filter(title=title).exists():
             continue
         evaluation = Motion.objects.create(
             kind=MotionKind.EVALUATION, title=title, subject=cadre, secret=True
         )
         run(evaluation, clerk, "open")
-        vote_all(evaluation, [0, 0, 1, 0, 2, 0, 1], clerk)
+        vote(evaluation, [0, 0, 1, 0, 2, 0, 1], clerk)
         run(evaluation, clerk, "close", "publish_results")
         created += 1
 
-    if not Motion.objects.filter(title="关于增设电动自行车充电桩的表决").exists():
+    title = copy_title("关于增设电动自行车充电桩的表决", copy)
+    if not Motion.objects.filter(title=title).exists():
         motion = Motion.objects.create(
             kind=MotionKind.MOTION,
-            title="关于增设电动自行车充电桩的表决",
+            title=title,
             rule=Rule.TWO_THIRDS,
             description="拟在3号楼和7号楼之间增设电动自行车充电桩20个，费用由公益金列支。",
         )
         run(motion, clerk, "open")
-        vote_all(motion, [0, 1, None, 0], clerk)
+        vote(motion, [0, 1, None, 0], clerk)
         created += 1
 
     # Open and secret: a few voted online before the meeting; the clerk's hall roll call
     # (attendance, then the counted totals) is still to come.
-    if not Motion.objects.filter(title=OPEN_SECRET_MOTION).exists():
+    title = copy_title(OPEN_SECRET_MOTION, copy)
+    if not Motion.objects.filter(title=title).exists():
         motion = Motion.objects.create(
             kind=MotionKind.MOTION,
-            title=OPEN_SECRET_MOTION,
+            title=title,
             secret=True,
             rule=Rule.SIMPLE,
             description="小区公共收益2027年度使用方案（楼道照明、监控维护），无记名表决。",
         )
         run(motion, clerk, "open")
-        vote_all(motion, [0, None, None, 1, None, None, None], clerk, online=True)
+        vote(motion, [0, None, None, 1, None, None, None], clerk, online=True)
         created += 1
     return created

@@ -4,6 +4,7 @@ Secrets and hosts are never set here: ``dev`` and ``test`` set harmless values, 
 ``production`` reads them from the environment and refuses to start without them.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -49,6 +51,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # The database backend of django-tasks: production queues background work as rows that
+    # `manage.py db_worker` runs; installed everywhere, so that its table is always migrated.
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,9 +67,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.StripNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after the static files: anonymous readers are answered from the page cache before
+    # the session, the user or Wagtail are looked at (core/cache.py).
+    "core.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Anonymous posts from this site pass without a token (the forms on cached pages carry
+    # none); every other post meets Django's check, right after (core/csrf.py).
+    "core.csrf.SameOriginPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestMemoMiddleware",
@@ -184,8 +195,19 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_ENABLED = True
 
-# Caches: local memory unless production points at Redis.
+# Caches: local memory on a developer's machine and in the tests; production shares one
+# cache between all its processes (Redis, or a table of the database).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (Wagtail's search and reference index, image focal points and file
+# deletion, the duty notifications) runs inside the request here; production queues it in
+# the database for `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# How long (seconds) a page rendered for anonymous readers is kept in the cache and handed to
+# the next one (core/cache.py); 0 turns the page cache off. Purged as soon as what it shows
+# changes, so the time only bounds what changes with the clock alone.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
 
 # Spreadsheet imports in the admin (core.imports): the largest file and the most rows one
 # import takes, and how long (seconds) an uploaded file waits between preview and confirm.

@@ -13,6 +13,19 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "community.example"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The browser tests' site shares its cache between its processes and the commands that change
+# its data, as production does without Redis (CMS_TEST_CACHE=database; `createcachetable`).
+if os.environ.get("CMS_TEST_CACHE") == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backends.DatabaseCache",
+            "LOCATION": "cms_cache",
+        }
+    }
+# The page cache is off in the tests that render pages (they count a render's queries, and
+# change the data behind the site between reads); tests/cache turn it on, and the browser
+# tests' site runs with it (PAGE_CACHE_SECONDS in its environment).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 0))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Background work (Wagtail's search index and reference index, the duty notifications) runs

@@ -7,9 +7,11 @@ Every model that declares ``AuditedHistory`` is tested here through its factory 
 a new model of the project's own apps that keeps no history and is not exempted with a reason.
 """
 
+import copy
 import datetime
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,8 +48,9 @@ from party.factories import (
     PartyMemberFactory,
     ReportedActivityFactory,
 )
-from people.factories import PersonFactory, TalkFactory, TrainingFactory
+from people.factories import PersonFactory, TalkFactory, TrainingFactory, UserFactory
 from people.models import Person
+from tests.support import kept_for_the_scope
 from visits.factories import HouseholdFactory, PromiseFactory, VisitFactory
 from volunteers import factories as volunteers_factories
 from votes.factories import HallCountFactory, MotionFactory
@@ -237,14 +240,37 @@ def assert_entry(entry, *, action, user, reason, instance, detail=""):
     assert entry.object_repr == str(instance)[:255]
 
 
-@pytest.fixture(params=AUDITED, ids=label)
+# Class-scoped, so that the tests of a class run model by model and each model's records are
+# built once for the class (``TestEveryAuditedModel.kept``).
+@pytest.fixture(scope="class", params=AUDITED, ids=label)
 def model(request):
     return request.param
 
 
-@pytest.fixture
-def user(make_user):
-    return make_user(roles.MEETING_CLERKS, username="recorder")
+@dataclass(frozen=True)
+class Kept:
+    """What one model's tests share: the users who record, and two records made as
+    ``create(model)`` makes them (no user, no reason)."""
+
+    user: object
+    superuser: object
+    records: tuple
+
+
+@pytest.fixture(scope="class")
+def kept(model, django_db_setup, django_db_blocker):
+    """The users and records of one model, built once for a class's tests of that model (as
+    ``setUpTestData`` does): each test runs in a savepoint, so that what it changes is gone
+    before the next one."""
+
+    def build():
+        return Kept(
+            user=UserFactory(groups=[roles.MEETING_CLERKS], username="recorder"),
+            superuser=UserFactory(username="admin", is_superuser=True, is_staff=True),
+            records=(create(model), create(model)),
+        )
+
+    yield from kept_for_the_scope(django_db_blocker, build)
 
 
 def test_audited_models_are_found_through_their_history_declaration():
@@ -268,6 +294,24 @@ def test_factories_name_only_audited_models():
 
 @pytest.mark.django_db
 class TestEveryAuditedModel:
+    @pytest.fixture
+    def user(self, kept):
+        return kept.user
+
+    @pytest.fixture
+    def superuser(self, kept):
+        return kept.superuser
+
+    @pytest.fixture
+    def instances(self, kept, db):
+        """Two records of the model, each as ``create(model)`` left it; a copy for each test
+        (as ``setUpTestData``'s attributes are), so that no test sees another's changes."""
+        return copy.deepcopy(kept.records)
+
+    @pytest.fixture
+    def instance(self, instances):
+        return instances[0]
+
     def test_create(self, model, user):
         instance = create(model, user=user, reason="登记新记录")
         row = history_rows(instance).first()
@@ -282,8 +326,7 @@ class TestEveryAuditedModel:
             instance=instance,
         )
 
-    def test_change(self, model, user):
-        instance = create(model)
+    def test_change(self, model, instance, user):
         changes = change(instance, user=user, reason="更正信息")
         row = history_rows(instance).last()
         assert row.history_type == "~"
@@ -295,14 +338,12 @@ class TestEveryAuditedModel:
             entry_for(row), action=Action.CHANGED, user=user, reason="更正信息", instance=instance
         )
 
-    def test_change_without_user_or_reason(self, model):
-        instance = create(model)
+    def test_change_without_user_or_reason(self, model, instance):
         change(instance)
         entry = entry_for(history_rows(instance).last())
         assert_entry(entry, action=Action.CHANGED, user=None, reason="", instance=instance)
 
-    def test_delete(self, model, user):
-        instance = create(model)
+    def test_delete(self, model, instance, user):
         repr_before = str(instance)
         delete(instance, user=user, reason="迁出本社区")
         assert not model._base_manager.filter(pk=instance.pk).exists()
@@ -318,8 +359,7 @@ class TestEveryAuditedModel:
         assert entry.object_repr == repr_before
         assert str(row.instance) == repr_before
 
-    def test_restore(self, model, user, superuser):
-        instance = create(model)
+    def test_restore(self, model, instance, user, superuser):
         change(instance)
         pk = instance.pk
         delete(instance, user=user)
@@ -350,8 +390,7 @@ class TestEveryAuditedModel:
             instance=restored,
         )
 
-    def test_a_restore_label_marks_the_row(self, model, user):
-        instance = create(model)
+    def test_a_restore_label_marks_the_row(self, model, instance, user):
         instance._history_user = user
         with changes.recorded_as(instance, action="restored", reason="按历史恢复"):
             instance.save()
@@ -363,8 +402,7 @@ class TestEveryAuditedModel:
             instance=instance,
         )
 
-    def test_every_history_row_has_exactly_one_entry(self, model, user):
-        instance = create(model, user=user)
+    def test_every_history_row_has_exactly_one_entry(self, model, user, instance):
         change(instance, user=user)
         change(instance, user=user)
         pk = instance.pk
@@ -383,8 +421,7 @@ class TestEveryAuditedModel:
         ]
         assert [entry.source_id for entry in entries] == [row.pk for row in rows]
 
-    def test_a_transition_labels_the_next_row_only(self, model, user):
-        instance = create(model)
+    def test_a_transition_labels_the_next_row_only(self, model, instance, user):
         instance._history_user = user
         with changes.recorded_as(
             instance, action="transition", detail="approve", reason="居民会议通过"
@@ -413,8 +450,7 @@ class TestEveryAuditedModel:
         # The transition's reason belonged to the transition.
         assert next_entry.reason == ""
 
-    def test_a_transition_without_a_reason_keeps_the_one_given(self, model):
-        instance = create(model)
+    def test_a_transition_without_a_reason_keeps_the_one_given(self, model, instance):
         instance._change_reason = "按程序办理"
         with changes.recorded_as(instance, action="transition", detail="close"):
             instance.save()
@@ -425,8 +461,8 @@ class TestEveryAuditedModel:
             "按程序办理",
         )
 
-    def test_a_transition_label_on_one_instance_does_not_touch_another(self, model):
-        first, second = create(model), create(model)
+    def test_a_transition_label_on_one_instance_does_not_touch_another(self, model, instances):
+        first, second = instances
         with changes.recorded_as(first, action="transition", detail="approve", reason="只对这一条"):
             second.save()
             first.save()

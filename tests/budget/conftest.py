@@ -13,9 +13,10 @@ from tests.support import count_queries, kept_for_the_scope
 
 
 def counts_at_scale_one():
-    """Each module's pages' queries with the demo content (``seed_demo --scale 1``), and how
-    many duty records that seeding made. The scale-1 content stays: ``build`` seeds ten times
-    the demo on top of it (seeding adds only what is missing), which saves seeding it twice."""
+    """Each module's pages' queries with the demo content (``seed_demo --scale 1``), how many
+    duty records that seeding made, and its volume (``content.volume``). The scale-1 content
+    stays: ``build`` seeds ten times the demo on top of it (seeding adds only what is
+    missing), which saves seeding it twice."""
     client = Client()
     content.seed(1)
     pages = content.growth_paths()
@@ -27,15 +28,18 @@ def counts_at_scale_one():
         module: [len(count_queries(client, path)[1]) for path in paths]
         for module, paths in pages.items()
     }
-    return counts, DutyRecord.objects.count()
+    return counts, DutyRecord.objects.count(), content.volume()
 
 
 def build():
-    small, small_records = counts_at_scale_one()
+    small, small_records, small_volume = counts_at_scale_one()
     content.seed(content.SCALE)
-    content.add_hearings_volume(content.SCALE)
-    votes = content.add_votes()
-    return SimpleNamespace(small=small, small_records=small_records, votes=votes)
+    return SimpleNamespace(
+        small=small,
+        small_records=small_records,
+        small_volume=small_volume,
+        votes=content.demo_votes(),
+    )
 
 
 @pytest.fixture(scope="package")
@@ -43,7 +47,8 @@ def scale_ten(django_db_setup, django_db_blocker):
     """Ten times the demo, for the package's tests (each test's ``db`` is a savepoint in it).
 
     ``scale_ten.small[module]``: the queries of ``content.growth_paths()[module]`` counted at
-    scale 1; ``scale_ten.votes``: the clerk, representative and motions of ``add_votes``.
+    scale 1; ``scale_ten.small_volume``: ``content.volume()`` at scale 1;
+    ``scale_ten.votes``: the demo's clerk, representative and motions (``demo_votes``).
     """
     yield from kept_for_the_scope(django_db_blocker, build)
 

@@ -1,12 +1,10 @@
 """What the query-budget tests measure against: ten times the demo, and the pages they ask for.
 
 The package's fixture (``conftest.py``) builds it once: ``seed_demo --scale 10 --public-only``
-(what the public site shows; the office's registers are left out), then what a module needs
-beyond the demo (ten times the demo's briefings, hearings and their opinions; ten times its
-votes, with ballots).
+(what the public site shows; the office's registers are left out), which multiplies every
+model the demo makes, briefings, hearings, opinions and votes with their ballots included.
 """
 
-import datetime
 from io import StringIO
 from types import SimpleNamespace
 
@@ -14,15 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from wagtail.models import Page
-
 from cobuilding.models import JointActivity
 from core.transitions import perform
 from duty.models import DutyRecord, DutyRecordState
-from hearings.factories import BriefingPageFactory, HearingPageFactory
-from hearings.models import BriefingIndexPage, HearingCategory, HearingIndexPage
-from opinions.factories import OpinionFactory
-from people.factories import PersonFactory, UserFactory
+from hearings.models import BriefingPage, HearingPage
+from opinions.models import Opinion
 from people.models import Person
 from votes.factories import MotionFactory
 from votes.models import (
@@ -65,11 +59,13 @@ HEARINGS_PATHS = [
     "/hearings/parking-fee-hearing/",
     "/",
 ]
+# The demo's pages with opinions (``hearings.demo.OPINION_PAGES``), which hold ``scale``
+# times its opinions, and a briefing.
 HEARINGS_OPINION_PAGES = ["briefing-1", "garden-hearing", "parking-fee-hearing"]
 DEMO_RECORDS = 8  # duty.demo.RECORDS (one reopened since issue 11), once per unit of scale
 
-# The demo holds seven votes (a motion, an election, three evaluations, two open motions).
-MOTIONS = 60
+# The demo holds seven votes (a motion, an election, three evaluations, two open motions),
+# ``scale`` times; ``make_motions`` adds motions with ballots where a test needs more.
 ROLL = 40
 # The demo's open motion, which its representative has not voted on yet.
 OPEN_MOTION = "关于增设电动自行车充电桩的表决"
@@ -114,32 +110,30 @@ def seed(scale):
     call_command("seed_demo", scale=scale, public_only=True, force=True, stdout=StringIO())
 
 
-def add_hearings_volume(times):
-    """``times`` more of what the demo has: briefings with feedback, hearings in every
-    state, and approved opinions on the pages that are measured."""
-    briefings = BriefingIndexPage.objects.get()
-    hearings = HearingIndexPage.objects.get()
-    moderator = UserFactory(username="volume-moderator", is_superuser=True)
-    start = timezone.now() - datetime.timedelta(days=400)
-    for n in range(4 * times):
-        BriefingPageFactory(
-            parent=briefings,
-            starts_at=start - datetime.timedelta(days=30 * n),
-            feedback=[(f"未答复的意见{n}", ""), (f"已答复的意见{n}", "已办理")],
-        )
-        BriefingPageFactory(
-            parent=briefings, starts_at=timezone.now() + datetime.timedelta(days=40 + n)
-        )
-        state = ("announced", "open", "closed", "decided")[n % 4]
-        HearingPageFactory(
-            parent=hearings,
-            state=state,
-            category=(HearingCategory.PROPERTY, HearingCategory.WELFARE)[n % 2],
-            decided_by=moderator,
-        )
-    for page in Page.objects.filter(slug__in=HEARINGS_OPINION_PAGES):
-        for _ in range(2 * times):
-            perform(OpinionFactory(page=page), "approve", moderator)
+def volume():
+    """What "ten times the demo" is counted by: the public content of the modules whose
+    pages list or tally it."""
+    return {
+        "briefings": BriefingPage.objects.live().count(),
+        "hearings": HearingPage.objects.live().count(),
+        "opinions on the measured pages": Opinion.objects.filter(
+            page__slug__in=HEARINGS_OPINION_PAGES
+        ).count(),
+        "published votes": Motion.objects.published().count(),
+        "open votes": Motion.objects.open().count(),
+        "ballots": Ballot.objects.count(),
+    }
+
+
+def assert_ten_times(seeded, *names):
+    """There is at least ``SCALE`` times the demo's volume of each of ``names``."""
+    now = volume()
+    short = {
+        name: (seeded.small_volume[name], now[name])
+        for name in names
+        if now[name] < SCALE * seeded.small_volume[name] or not now[name]
+    }
+    assert not short, f"(at scale 1, at scale {SCALE}) short of {SCALE} times: {short}"
 
 
 def add_ballots(motion, people, pattern):
@@ -171,19 +165,15 @@ def make_motions(count, clerk, people, *, state=MotionState.PUBLISHED, **fields)
     return made
 
 
-def add_votes():
-    """Ten times the demo's votes: published motions and evaluations with ballots, and open
-    ones beside the demo's. Gives the demo's clerk and representative, the people who voted,
-    the published motions and the demo's open motion."""
-    clerk = get_user_model().objects.get(username="clerk")
+def demo_votes():
+    """The demo's votes as the tests use them: its clerk and representative, the
+    representatives who voted (all but the demo's), the published motions (for, against,
+    abstain), and the open motion the representative has not voted on."""
     rep = Person.objects.get(user__username="rep")
-    people = PersonFactory.create_batch(ROLL - 1)
-    cadre = PersonFactory(is_representative=False, is_cadre=True)
-    published = make_motions(MOTIONS, clerk, people)
-    make_motions(10, clerk, people, state=MotionState.OPEN)
-    make_motions(5, clerk, people, kind=MotionKind.EVALUATION, subject=cadre, secret=True)
-    # Open since the demo, with the ballots of its roll but none from its representative.
-    open_motion = Motion.objects.get(title=OPEN_MOTION, state=MotionState.OPEN)
     return SimpleNamespace(
-        clerk=clerk, rep=rep, people=people, published=published, open=open_motion
+        clerk=get_user_model().objects.get(username="clerk"),
+        rep=rep,
+        people=list(Person.objects.representatives().exclude(pk=rep.pk).order_by("pk")),
+        published=list(Motion.objects.published().filter(kind=MotionKind.MOTION).order_by("pk")),
+        open=Motion.objects.get(title=OPEN_MOTION, state=MotionState.OPEN),
     )

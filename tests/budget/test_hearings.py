@@ -1,23 +1,18 @@
 """The public pages of briefings and hearings cost at most 12 queries, cold, whatever the
-amount of content: measured after ``seed_demo --scale 10`` and with ten times the demo's
-briefings, hearings, feedback items and opinions added on top (``content.add_hearings_volume``)."""
+amount of content: measured after ``seed_demo --scale 10``, which holds ten times the demo's
+briefings, hearings, feedback items and opinions."""
 
-from hearings.models import BriefingPage, HearingPage
-from opinions.models import Opinion
-from tests.budget.content import HEARINGS_OPINION_PAGES, HEARINGS_PATHS
+from tests.budget.content import HEARINGS_PATHS, assert_ten_times
 from tests.support import BUDGET, assert_max_queries, count_queries
 
 
-def assert_ten_times_the_content():
-    # The demo's three briefings and six hearings, and forty of each added (ten times four).
-    assert BriefingPage.objects.live().count() >= 80
-    assert HearingPage.objects.live().count() >= 40
-    assert Opinion.objects.filter(page__slug__in=HEARINGS_OPINION_PAGES).count() >= 60
+def assert_ten_times_the_content(seeded):
+    assert_ten_times(seeded, "briefings", "hearings", "opinions on the measured pages")
 
 
 class TestQueryBudgetAtScaleTen:
     def test_there_is_ten_times_the_content(self, seeded):
-        assert_ten_times_the_content()
+        assert_ten_times_the_content(seeded)
 
     def test_briefings_index(self, seeded, client):
         response = assert_max_queries(client, "/briefings/")
@@ -54,7 +49,7 @@ def test_queries_do_not_grow_with_the_amount_of_content(seeded, client):
     small = dict(zip(HEARINGS_PATHS, seeded.small["hearings"], strict=True))
     large = {path: len(count_queries(client, path)[1]) for path in HEARINGS_PATHS}
 
-    assert_ten_times_the_content()
+    assert_ten_times_the_content(seeded)
     assert large == small
     over = {path: queries for path, queries in small.items() if queries > BUDGET}
     assert not over, f"over the budget of {BUDGET} queries: {over}"

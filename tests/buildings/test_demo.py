@@ -5,6 +5,7 @@ assessed in every state, titles of each kind (one withdrawn), projects of both k
 import datetime
 
 import pytest
+import time_machine
 
 from buildings import demo
 from buildings.models import (
@@ -19,13 +20,33 @@ from buildings.models import (
     TitleKind,
     TitleState,
 )
+from core import roles
+from people.factories import UserFactory
+from tests.support import kept_for_the_scope
 
 pytestmark = pytest.mark.django_db
 
 
+THIS_YEAR = datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)
+
+
 @pytest.fixture(autouse=True)
 def _this_year(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC), tick=False)
+    time_machine.move_to(THIS_YEAR, tick=False)
+
+
+@pytest.fixture(scope="module")
+def office(django_db_setup, django_db_blocker):
+    """The party office, who seeds the demo at scale 1 once for the module's tests. Each test
+    runs in a savepoint inside it, so that what one test adds is gone before the next."""
+
+    def build():
+        with time_machine.travel(THIS_YEAR, tick=False):
+            office = UserFactory(groups=[roles.PARTY_OFFICE], username="party")
+            demo.seed(scale=1, users={"party": office})
+        return office
+
+    yield from kept_for_the_scope(django_db_blocker, build)
 
 
 def counts():
@@ -36,8 +57,6 @@ def counts():
 
 
 def test_shows_every_state_and_kind(office):
-    demo.seed(scale=1, users={"party": office})
-
     assert Category.objects.filter(active=True).count() == 8
     assert all(category.standards.exists() for category in Category.objects.all())
     assert set(Assessment.objects.values_list("state", flat=True)) == set(AssessmentState)
@@ -51,7 +70,6 @@ def test_shows_every_state_and_kind(office):
 
 
 def test_is_idempotent(office):
-    demo.seed(scale=1, users={"party": office})
     before = counts()
 
     added = demo.seed(scale=1, users={"party": office})
@@ -61,7 +79,6 @@ def test_is_idempotent(office):
 
 
 def test_scale_multiplies(office):
-    demo.seed(scale=1, users={"party": office})
     once = counts()
 
     demo.seed(scale=3, users={"party": office})

@@ -19,8 +19,11 @@ from cobuilding.models import (
     Partner,
     PartnerKind,
 )
+from core import roles
 from home.management.commands.seed_demo import SEEDERS
 from people import demo as people_demo
+from people.factories import UserFactory
+from tests.support import kept_for_the_scope
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2026, 6, 15, 10, tzinfo=datetime.UTC)
@@ -32,6 +35,27 @@ def _frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The register and the co-building demo at scale 1, seeded once for the module's tests by
+    the party office: ``(office, how many co-building records it created)``. Each test runs in
+    a savepoint inside it, so that what one test adds is gone before the next."""
+
+    def build():
+        with time_machine.travel(TODAY, tick=False):
+            office = UserFactory(groups=[roles.PARTY_OFFICE], username="party-office")
+            people_demo.seed(scale=1, users={})
+            return office, demo.seed(scale=1, users={"party": office})
+
+    yield from kept_for_the_scope(django_db_blocker, build)
+
+
+@pytest.fixture
+def office(seeded, db):
+    office, _created = seeded
+    return office
+
+
 def counts():
     models = (Partner, Agreement, JointActivity, NewOrganisation, GuidanceVisit)
     return {model.__name__: model.objects.count() for model in models}
@@ -41,9 +65,9 @@ def test_seed_demo_runs_it():
     assert ("co-building", demo.seed) in SEEDERS
 
 
-def test_every_kind_and_every_state(office):
-    people_demo.seed(scale=1, users={})
-    assert demo.seed(scale=1, users={"party": office}) > 0
+def test_every_kind_and_every_state(seeded, office):
+    _office, created = seeded
+    assert created > 0
 
     assert set(Partner.objects.values_list("kind", flat=True)) == set(PartnerKind.values)
     assert Partner.objects.filter(active=False).exists()
@@ -65,7 +89,6 @@ def test_every_kind_and_every_state(office):
 
 
 def test_idempotent_and_multiplied_by_the_scale(office):
-    demo.seed(scale=1, users={"party": office})
     once = counts()
     assert demo.seed(scale=1, users={"party": office}) == 0
     assert counts() == once

@@ -5,7 +5,6 @@ a fresh interpreter with exactly the environment it names.
 """
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -25,25 +24,11 @@ from django.test import Client, RequestFactory
 from core.net import client_ip
 from home.models import HomePage
 from people.factories import UserFactory
-
-# Variables the settings read; each case starts without any of them.
-SETTINGS_ENVIRONMENT = (
-    "DJANGO_SETTINGS_MODULE",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "MEDIA_ROOT",
-    "STATIC_ROOT",
-    "TRUSTED_PROXY_COUNT",
-    "WAGTAILADMIN_BASE_URL",
-)
+from tests.servers import clean_environment
 
 
 def run_python(*args, **environment):
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENVIRONMENT}
-    env.update(environment)
+    env = clean_environment(**environment)
     return subprocess.run(
         [sys.executable, *args],
         cwd=settings.BASE_DIR,

@@ -431,6 +431,10 @@ class TestTheRecordChooser:
 
     @pytest.fixture
     def book(self, make_record, clock):
+        # In the afternoon, local time: half a day ago is still today (run after midnight,
+        # it would fall on yesterday, inside the period).
+        clock.set(timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0))
+
         def received(days_ago, **fields):
             return make_record(
                 DutyRecordState.RESOLVED,

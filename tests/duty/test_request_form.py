@@ -220,11 +220,21 @@ class TestBots:
         assert client.post(FORM, request_data()).status_code == 403
         assert not DutyRecord.objects.exists()
 
+        assert (
+            client.post(FORM, request_data(), headers={"origin": "https://evil.example"})
+        ).status_code == 403
+        assert not DutyRecord.objects.exists()
+
+        # The form carries no token (it may come from the page cache): the browser's Origin
+        # says it comes from this site (core/csrf.py).
         form = client.get(FORM)
-        token = BeautifulSoup(form.content.decode(), "html.parser").select_one(
-            "input[name=csrfmiddlewaretoken]"
-        )["value"]
-        response = client.post(FORM, request_data(csrfmiddlewaretoken=token))
+        assert (
+            BeautifulSoup(form.content.decode(), "html.parser").select_one(
+                "input[name=csrfmiddlewaretoken]"
+            )
+            is None
+        )
+        response = client.post(FORM, request_data(), headers={"origin": "http://testserver"})
         assert response.status_code == 302
         assert DutyRecord.objects.count() == 1
 

@@ -10,13 +10,9 @@ Outside CI, a machine without ``/usr/bin/chromium`` skips these tests with a rea
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,6 +25,7 @@ from tests.e2e.support import (
     check_axe,
     in_ci,
 )
+from tests.servers import clean_environment, free_port, start_gunicorn, stop, wait_until_healthy
 
 __all__ = ["check_axe"]
 
@@ -94,45 +91,16 @@ class E2ESite:
         return self.manage("shell", "--no-imports", "-c", code).stdout
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _site_env(workdir):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # Nothing from the test run's own database or Django setup leaks into the site.
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_ADDOPTS", ASYNC_UNSAFE}
-    }
-    env.update(
+    # Nothing from the test run's own database or Django setup leaks into the site.
+    return clean_environment(
         DATABASE_URL=f"sqlite:///{workdir / 'e2e.sqlite3'}",
         DJANGO_SETTINGS_MODULE="cms.settings.test",
         PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _wait_until_healthy(url, server, log_path):
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    last_error = None
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-                last_error = f"HTTP {response.status}"
-        except (urllib.error.URLError, OSError) as error:
-            last_error = error
-        time.sleep(0.2)
-    log = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
-    raise RuntimeError(
-        f"the site at {url} did not answer /healthz with 200 "
-        f"(exit code {server.poll()}, last error {last_error})\n--- gunicorn log\n{log}"
+        # As in production without Redis: pages are cached for anonymous readers, in a cache
+        # the site's processes and the commands run against its database share.
+        CMS_TEST_CACHE="database",
+        PAGE_CACHE_SECONDS="300",
     )
 
 
@@ -141,47 +109,21 @@ def e2e_site():
     """Migrate and seed a fresh database, serve it with gunicorn, stop it at the end."""
     workdir = Path(tempfile.mkdtemp(prefix="cms-e2e-"))
     env = _site_env(workdir)
-    port = _free_port()
+    port = free_port()
     site = E2ESite(f"http://127.0.0.1:{port}", env, workdir)
+    # The cache table is made by migrate itself (core.apps.create_cache_table).
     site.manage("migrate", "--noinput")
     site.manage("seed_demo", "--force", "--password", DEMO_PASSWORD)
 
     log_path = workdir / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "cms.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                "-",
-                "--error-logfile",
-                "-",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn(
+        env, log_path, port=port, options=["--threads", "4", "--access-logfile", "-"]
+    )
     try:
-        _wait_until_healthy(site.url, server, log_path)
+        wait_until_healthy(site.url, server, log_path, timeout=SERVER_START_TIMEOUT)
         yield site
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -234,7 +234,16 @@ def test_sitemap_lists_live_pages_only(client, home_page):
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locations = ElementTree.fromstring(response.content).findall("s:url/s:loc", namespace)
     paths = sorted(urlparse(loc.text).path for loc in locations)
-    assert paths == ["/", "/about/", "/about/about-child/"]
+    # Beside the pages: the services that are not pages (tests/votes/test_sitemap.py).
+    assert paths == [
+        "/",
+        "/about/",
+        "/about/about-child/",
+        "/duty/",
+        "/duty/posts/",
+        "/duty/request/",
+        "/votes/",
+    ]
 
 
 @pytest.mark.django_db

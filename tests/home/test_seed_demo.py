@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,6 +18,7 @@ from home.models import StandardPage
 from party.models import Meeting
 from people.demo import person_spec
 from people.models import Person, Training
+from tests.audit.support import run_verify
 from tests.support import kept_for_the_scope
 from visits.models import Household
 
@@ -133,3 +135,74 @@ class TestPublicOnly:
         seed(public_only=False)
         for model in (Appraisal, Meeting, Training, Household):
             assert model.objects.exists(), model
+
+
+# Models the demo fills that are one per thing whatever the scale, each with its reason.
+ONE_PER_THING = {
+    # The demo's logins: one account per role, one role per group.
+    "auth.group": "one per role",
+    "auth.group_permissions": "one per role and permission",
+    "auth.permission": "one per model and action",
+    "auth.user": "one per demo account",
+    "auth.user_groups": "one per demo account's role",
+    "contenttypes.contenttype": "one per model",
+    # The site and Wagtail's own tables, filled by the migrations.
+    "wagtailcore.site": "one per site",
+    "wagtailcore.locale": "one per language",
+    "wagtailcore.collection": "one per kind of upload",
+    "wagtailcore.groupcollectionpermission": "one per role and collection",
+    "wagtailcore.grouppagepermission": "one per role and page permission",
+    "wagtailcore.groupapprovaltask": "one per moderation step",
+    "wagtailcore.groupapprovaltask_groups": "one per moderation step's role",
+    "wagtailcore.task": "one per moderation step",
+    "wagtailcore.workflow": "one per workflow",
+    "wagtailcore.workflowtask": "one per workflow step",
+    "wagtailcore.workflowpage": "one per page tree under a workflow",
+    "core.communitysettings": "one per site",
+    "audit.chainlock": "one per audit chain",
+    # One per section of the site: the front page and each module's index page.
+    "home.homepage": "one per site",
+    "blog.blogindexpage": "one per site",
+    "hearings.briefingindexpage": "one per site",
+    "hearings.hearingindexpage": "one per site",
+    # Catalogues the content refers to, not content.
+    "taggit.tag": "one per subject; the posts share them",
+    "buildings.category": "one per kind of characteristic (a fixed list)",
+    "buildings.historicalcategory": "the categories' creation",
+    "buildings.standard": "the fixed standards each category is assessed against",
+    "buildings.historicalstandard": "the standards' creation",
+    "duty.post": "the eight duty posts of the station (a fixed list)",
+    "duty.historicalpost": "the posts' creation",
+}
+
+
+def populated():
+    """Row counts of every concrete model (auto-created many-to-many tables included)."""
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        found[model._meta.label_lower] = model._base_manager.count()
+    return found
+
+
+@pytest.mark.usefixtures("seeded", "db")
+class TestScale:
+    def test_scale_two_has_more_of_every_model_the_demo_fills(self):
+        """``--scale`` multiplies everything the demo makes, history included, so that the
+        benchmarks and query budgets at ``--scale 10`` see ten times every kind of content."""
+        seed(public_only=False)
+        one = populated()
+        seed(scale=2, public_only=False)
+        two = populated()
+
+        assert set(ONE_PER_THING) <= {label for label, count in one.items() if count}
+        filled = {label for label, count in one.items() if count and label not in ONE_PER_THING}
+        not_more = {label: (one[label], two[label]) for label in filled if two[label] <= one[label]}
+        assert not not_more, "not more at scale 2:\n" + "\n".join(
+            f"{label}: {counts[0]} → {counts[1]}" for label, counts in sorted(not_more.items())
+        )
+        # The copies' history, page revisions, rolls and sealed ballot boxes hold together.
+        code, out, err = run_verify()
+        assert code == 0, err
+        assert "Audit chain intact" in out

@@ -128,9 +128,28 @@ def test_the_community_total_adds_up_each_persons_distinct_days(member):
     served_at_activity(other, D(2026, 3, 1))
     served_at_activity(other, D(2026, 3, 2))
 
-    assert community_year(2026) == community_year(2026)
+    # Another year's days, and a day served at two activities, count nothing more.
+    served_at_activity(other, D(2026, 3, 2))
+    served_at_post(other, D(2025, 12, 31))
+    served_at_activity(member, D(2027, 1, 1))
+
     total = community_year(2026)
     assert (total.days, total.people) == (3, 2)
+
+
+def test_the_community_total_is_counted_in_the_database(member):
+    """Two queries whatever the number of days, and no row of them read into the site."""
+    served_at_post(member, D(2026, 3, 1))
+    few = _queries(community_year, 2026)
+    for n in range(6):
+        person = VolunteerFactory()
+        served_at_post(person, D(2026, 4, n + 1))
+        served_at_activity(person, D(2026, 5, n + 1))
+    with CaptureQueriesContext(connection) as queries:
+        total = community_year(2026)
+    assert few == len(queries.captured_queries) == 2
+    assert all("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert (total.days, total.people) == (13, 7)
 
 
 def _queries(function, *args):
@@ -184,9 +203,15 @@ class TestTheReport:
         assert row.pledge_met
         assert "钱志愿" in response.content.decode()
 
-    @pytest.mark.parametrize("year", ["abc", "1800", "", "2026.5"])
-    def test_a_year_that_makes_no_sense_shows_this_year(self, office, year):
+    @pytest.mark.parametrize("year", ["abc", "1800", "2026.5"])
+    def test_a_year_that_makes_no_sense_is_said_so_and_shows_this_year(self, office, year):
         response = logged_in(office).get(reverse("volunteers_service_days"), {"year": year})
+        assert response.status_code == 400
+        assert response.context["year_error"]
+        assert response.context["year"] == datetime.date.today().year
+
+    def test_no_year_shows_this_year(self, office):
+        response = logged_in(office).get(reverse("volunteers_service_days"), {"year": ""})
         assert response.status_code == 200
         assert response.context["year"] == datetime.date.today().year
 
