@@ -6,8 +6,8 @@ Residents read far more than anyone writes, so a page rendered for one anonymous
 the user, the locale or Wagtail's routing are looked at (``PageCacheMiddleware`` sits right after
 whitenoise). Logged-in users, and anyone carrying a session or a message, always get a page
 rendered for them. A response is kept only when it is a plain ``200`` to a ``GET`` that sets no
-cookie (a page that called ``{% csrf_token %}`` sets one, so it is never kept) and that no view
-marked private (``never_cache``): nothing of one visitor reaches another.
+cookie, holds no CSRF token (a page that called ``{% csrf_token %}`` is never kept) and that no
+view marked private (``never_cache``): nothing of one visitor reaches another.
 
 The key holds the host, the path, the query string and the reader's language, and two versions:
 the site's and the path's *section* (its first segment: ``blog``, ``hearings``, ``votes``, the
@@ -111,8 +111,13 @@ def _key(request, versions):
     return ":".join([_PREFIX, "page", *versions, digest])
 
 
-def _keepable(response):
+def _keepable(request, response):
     if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # The page holds a CSRF token ({% csrf_token %}: a password form), made from the reader's
+    # secret. Django's CSRF middleware then sends the cookie again, which is refused above;
+    # this holds even where that middleware would not run.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     if response.has_header("Set-Cookie") or len(response.content) > LARGEST:
         return False
@@ -179,7 +184,7 @@ class PageCacheMiddleware:
             _expiry.reset(token)
         # Whoever the page was rendered for, it is kept only if they were anonymous.
         user = getattr(request, "user", None)
-        if (user is None or not user.is_authenticated) and _keepable(response):
+        if (user is None or not user.is_authenticated) and _keepable(request, response):
             timeout = _timeout(earliest)
             if timeout > 0:
                 headers = [

@@ -198,3 +198,31 @@ class TestPagesThatChangeWithTheClock:
         assert read(Client(), post.url)[HEADER] == "hit"
         clock.advance(seconds=2)
         assert read(Client(), post.url)[HEADER] == "miss"
+
+
+class TestPagesWithAToken:
+    def test_a_page_holding_a_token_is_never_kept_even_when_no_cookie_is_set(self, caching):
+        """A reader who came with a CSRF cookie already is not sent one again, yet a form's
+        token is made from their secret: such a page is never kept."""
+        from django.http import HttpResponse
+        from django.middleware.csrf import get_token
+        from django.test import RequestFactory
+
+        from core.cache import PageCacheMiddleware
+
+        def view_with_a_form(request):
+            request.META["CSRF_COOKIE"] = "a" * 32  # the reader's own, from their cookie
+            return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+        def plain_view(request):
+            return HttpResponse("<p>no form</p>")
+
+        middleware = PageCacheMiddleware(view_with_a_form)
+        for _ in range(2):
+            response = middleware(RequestFactory().get("/a-form/"))
+            assert not response.cookies
+            assert HEADER not in response
+
+        plain = PageCacheMiddleware(plain_view)
+        assert plain(RequestFactory().get("/no-form/"))[HEADER] == "miss"
+        assert plain(RequestFactory().get("/no-form/"))[HEADER] == "hit"
