@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 
@@ -146,3 +147,35 @@ def spreadsheet_response(export_format, headings, rows, filename, *, sheet_title
     their type: numbers and dates stay numbers and dates, text is written as text.
     """
     return TableExport(headings, rows, filename, sheet_title).response(export_format)
+
+
+def yearly_report_response(
+    request, *, year, year_error, title, headings, rows, cells, filename, template
+):
+    """A yearly report's page, or with ``?export=csv`` or ``xlsx`` its table as a download.
+
+    ``year`` and ``year_error`` come from ``core.forms.report_year``: a year that is not one
+    gets the page with its message (400) and never a download. ``cells(row)`` gives a row's
+    values for the spreadsheet; the template lays ``rows`` out itself.
+    """
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx") and not year_error:
+        return spreadsheet_response(
+            export,
+            headings,
+            [cells(row) for row in rows],
+            f"{filename}-{year}",
+            sheet_title=title,
+        )
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "header_title": title,
+            "year": year,
+            "year_error": year_error,
+            "headings": headings,
+            "rows": rows,
+        },
+        status=400 if year_error else 200,
+    )

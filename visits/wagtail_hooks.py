@@ -5,7 +5,6 @@ promises and their follow-up, the households due a visit this half year, each vi
 import django_filters
 
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -21,7 +20,7 @@ from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView
 
-from core.exports import spreadsheet_response
+from core.exports import yearly_report_response
 from core.forms import ReasonForm, report_year
 from core.menus import PermissionMenuItem, PermissionSubmenuMenuItem
 from core.transition_views import TransitionViewSetMixin
@@ -256,29 +255,16 @@ def tallies_report(request):
         gettext("Difficulties solved"),
     ]
     title = gettext("Four hundred of the visitors, %(year)s") % {"year": year}
-    export = request.GET.get("export")
-    if export in ("csv", "xlsx") and not year_error:
-        return spreadsheet_response(
-            export,
-            headings,
-            [
-                [t.visitor.name, t.doors_entered, t.families_known, t.difficulties_solved]
-                for t in rows
-            ],
-            f"four-hundred-{year}",
-            sheet_title=title,
-        )
-    return TemplateResponse(
+    return yearly_report_response(
         request,
-        "visits/admin/tallies.html",
-        {
-            "header_title": title,
-            "year": year,
-            "year_error": year_error,
-            "headings": headings,
-            "rows": rows,
-        },
-        status=400 if year_error else 200,
+        year=year,
+        year_error=year_error,
+        title=title,
+        headings=headings,
+        rows=rows,
+        cells=lambda t: [t.visitor.name, t.doors_entered, t.families_known, t.difficulties_solved],
+        filename="four-hundred",
+        template="visits/admin/tallies.html",
     )
 
 

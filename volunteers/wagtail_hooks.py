@@ -4,7 +4,6 @@ posts and at activities against the pledge, for a year)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.snippets.models import register_snippet
 
-from core.exports import spreadsheet_response
+from core.exports import yearly_report_response
 from core.forms import report_year
 from core.menus import PermissionMenuItem, PermissionSubmenuMenuItem
 from core.transition_views import TransitionViewSetMixin
@@ -200,36 +199,23 @@ def service_days_report(request):
         gettext("Pledge met"),
     ]
     title = gettext("Service days, %(year)s") % {"year": year}
-    export = request.GET.get("export")
-    if export in ("csv", "xlsx") and not year_error:
-        return spreadsheet_response(
-            export,
-            headings,
-            [
-                [
-                    row.person.name,
-                    row.post_days,
-                    row.activity_days,
-                    row.total_days,
-                    row.pledged,
-                    gettext("Yes") if row.pledge_met else gettext("No"),
-                ]
-                for row in rows
-            ],
-            f"service-days-{year}",
-            sheet_title=title,
-        )
-    return TemplateResponse(
+    return yearly_report_response(
         request,
-        "volunteers/admin/service_days.html",
-        {
-            "header_title": title,
-            "year": year,
-            "year_error": year_error,
-            "headings": headings,
-            "rows": rows,
-        },
-        status=400 if year_error else 200,
+        year=year,
+        year_error=year_error,
+        title=title,
+        headings=headings,
+        rows=rows,
+        cells=lambda row: [
+            row.person.name,
+            row.post_days,
+            row.activity_days,
+            row.total_days,
+            row.pledged,
+            gettext("Yes") if row.pledge_met else gettext("No"),
+        ],
+        filename="service-days",
+        template="volunteers/admin/service_days.html",
     )
 
 
