@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy bench-history bench-duty bench-votes bench-registers bench clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy audit-deps bench-history bench-duty bench-votes bench-registers bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip setuptools==80.9.0
 
 # Reinstall only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
@@ -60,6 +60,10 @@ check-deploy: $(VENV)/.installed ## Django's deployment checks with the producti
 	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check ALLOWED_HOSTS=community.example.org \
 		DJANGO_SETTINGS_MODULE=cms.settings.production $(MANAGE) check --deploy --fail-level WARNING
 
+# PyYAML, which the check reads the advisories with, comes with the test extra (moto).
+audit-deps: $(VENV)/.installed-test ## Report installed Python packages with known vulnerabilities, from the advisory snapshot in security/advisories
+	$(PY) security/check_advisories.py
+
 bench-history: $(VENV)/.installed ## Time the history centre over a million history rows (temp SQLite, or DATABASE_URL)
 	$(PY) benchmarks/history_centre.py $(BENCH_ARGS)
 
@@ -72,12 +76,12 @@ bench-votes: $(VENV)/.installed ## Time the count of a vote with 10,000 ballots 
 bench-registers: $(VENV)/.installed ## Time the people registers over 100,000 persons and a million attendance rows (temp SQLite, or DATABASE_URL)
 	$(PY) benchmarks/registers.py $(BENCH_ARGS)
 
-bench: $(VENV)/.installed ## Load each public page with wrk under gunicorn at ten times the demo, cached and uncached, with the big-table figures (BENCH_QUICK=1: quicker)
+bench: $(VENV)/.installed ## Load each public page with wrk under gunicorn at ten times the demo and at the demo's size, cached and uncached, with the big-table figures (BENCH_QUICK=1: quicker)
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 		else echo "wrk is missing: sudo apt-get install wrk (Debian, Ubuntu), or brew install wrk"; exit 1; fi; }
-	$(PY) benchmarks/pages.py $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+	$(PY) benchmarks/pages.py --compare-scale 1 $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the dev database and collected files
 	rm -rf $(VENV) db.sqlite3 static media

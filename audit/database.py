@@ -1,9 +1,11 @@
 """Append-only at the database level: on PostgreSQL, history tables refuse UPDATE and DELETE,
 and any INSERT that does not come through the site's recording layer.
 
-The site never updates or deletes history; these triggers make sure nothing else that
-connects as the site's user does either. Whoever owns the tables can still disable a
-trigger, which is why the chain and its saved head exist as well.
+The site never updates or deletes history, except to empty residents' personal fields once
+their retention period is over (``audit.erasure``, which the trigger lets through only for
+those columns); these triggers make sure nothing else that connects as the site's user does
+either. Whoever owns the tables can still disable a trigger, which is why the chain and its
+saved head exist as well.
 """
 
 from contextlib import contextmanager
@@ -107,9 +109,23 @@ def append_only_tables():
 # site's user could set it too: this stops mistakes and naive forgeries; a forged row that
 # gets in has no entry in the chain, or a forged one, and ``verify_audit`` names it.
 WRITER_SETTING = "audit.writer"
+# UPDATE: only the erasure of personal data once its retention period is over
+# (``audit.erasure``), which names the table in ``audit.erase`` for the length of the write;
+# even then the update may only empty the columns the trigger is given (the model's
+# ``personal_fields``): every other column must stay as it was.
+ERASE_SETTING = "audit.erase"
 HISTORY_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_refuse_change_or_forged_insert() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND TG_NARGS > 0
+            AND current_setting('audit.erase', true) = TG_TABLE_NAME
+            AND (to_jsonb(NEW) - TG_ARGV) = (to_jsonb(OLD) - TG_ARGV)
+            AND NOT EXISTS (
+                SELECT 1 FROM jsonb_each_text(to_jsonb(NEW)) AS col
+                WHERE col.key = ANY(TG_ARGV) AND col.value <> ''
+            ) THEN
+        RETURN NEW;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         IF current_setting('audit.writer', true) = 'site' THEN
             RETURN NEW;
@@ -125,8 +141,22 @@ $$ LANGUAGE plpgsql;
 HISTORY_TRIGGER = """
 CREATE OR REPLACE TRIGGER audit_append_only
 BEFORE INSERT OR UPDATE OR DELETE ON {table}
-FOR EACH ROW EXECUTE FUNCTION audit_refuse_change_or_forged_insert();
+FOR EACH ROW EXECUTE FUNCTION audit_refuse_change_or_forged_insert({erasable});
 """
+
+
+def erasable_columns():
+    """{history table: the columns an erasure may empty}: the audited model's
+    ``personal_fields``."""
+    from .registry import audited_models, history_model, personal_fields
+
+    found = {}
+    for model in audited_models():
+        history = history_model(model)
+        columns = [history._meta.get_field(name).column for name in personal_fields(model)]
+        if columns:
+            found[history._meta.db_table] = columns
+    return found
 
 
 def chained_tables():
@@ -139,6 +169,25 @@ def chained_tables():
         + [model._meta.db_table for model in history_models()]
         + [model._meta.db_table for model in all_m2m_history_models()]
     )
+
+
+@contextmanager
+def erasing(history, using=None):
+    """``with erasing(HistoricalOpinion): ...``: let the block empty the personal columns of
+    ``history``'s rows (``audit.erasure``), inside a transaction. Nothing to do on other
+    databases, which have no trigger."""
+    connection = connections[using or "default"]
+    if not connection.in_atomic_block:
+        raise RuntimeError("erasing() needs a transaction (transaction.atomic)")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [ERASE_SETTING, history._meta.db_table])
+    yield
+    # Not in a ``finally``: see ``site_writes``.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, '', true)", [ERASE_SETTING])
 
 
 @contextmanager
@@ -164,6 +213,7 @@ def install_append_only_triggers(sender=None, using="default", **kwargs):
     existing = set(connection.introspection.table_names())
     rewritable = {model._meta.db_table for model in _rewritable}
     chained = set(chained_tables())
+    erasable = erasable_columns()
     with connection.cursor() as cursor:
         cursor.execute(FUNCTION)
         cursor.execute(REWRITABLE_FUNCTION)
@@ -171,7 +221,12 @@ def install_append_only_triggers(sender=None, using="default", **kwargs):
         for table in append_only_tables():
             if table in existing:
                 if table in chained:
-                    trigger = HISTORY_TRIGGER
+                    # Trigger arguments are string literals: the column names, quoted.
+                    columns = erasable.get(table, [])
+                    trigger = HISTORY_TRIGGER.replace(
+                        "{erasable}",
+                        ", ".join("'{}'".format(c.replace("'", "''")) for c in columns),
+                    )
                 elif table in rewritable:
                     trigger = REWRITABLE_TRIGGER
                 else:

@@ -13,7 +13,8 @@ the audit chain (``audit.recording``). A save made inside ``core.changes.recorde
 named transition, a restore) is labelled so in its one history row, with the reason given
 there. ``personal_fields`` are shown in the history centre only to users
 who hold ``personal_permission`` (by default the model's own view permission), as in the
-record itself.
+record itself, and erased, from the record and its history, a retention period after
+``erase_after`` (``audit.erasure``).
 """
 
 from simple_history.models import HistoricalChanges, HistoricalRecords
@@ -34,9 +35,13 @@ CHILDREN = "audit.children"
 
 
 class AuditedHistory(HistoricalRecords):
-    def __init__(self, *, personal_fields=(), personal_permission=None, **kwargs):
+    def __init__(self, *, personal_fields=(), personal_permission=None, erase_after=None, **kwargs):
         self.personal_fields = tuple(personal_fields)
         self.personal_permission = personal_permission
+        # The date field that starts the retention period of ``personal_fields``
+        # (``settings.PERSONAL_DATA_RETENTION_DAYS``, by the model's label): once it is over,
+        # ``manage.py purge_personal_data`` erases them (``audit.erasure``). None: kept.
+        self.erase_after = erase_after
         # The user is kept as a plain id, not a foreign key: deleting a user account must
         # not rewrite (SET NULL) the history rows that name them. The audit chain keeps the
         # user name as well.

@@ -38,15 +38,23 @@ from . import chain, seals
 from .models import AuditEntry, Seal
 
 RECHAINED = "audit.rechained"
+# An erasure of personal data once its retention period is over (``audit.erasure``) keeps the
+# same pairs for the history rows it empties: the digest each entry was chained with, and its
+# row's digest once erased.
+ERASED = "audit.erased"
 # Entries per ``audit.rechained`` seal: one seal per entry would cost a chain entry each.
 RECHAINED_PER_SEAL = 1000
 
 
 def rechained():
-    """{entry id: (digest it was chained with, its row's digest when re-chained)}, from the
-    latest ``audit.rechained`` seal naming each entry."""
+    """{entry id: (digest it was chained with, its row's digest when re-chained or erased)},
+    from the latest ``audit.rechained`` or ``audit.erased`` seal naming each entry."""
     found = {}
-    records = Seal.objects.filter(label=RECHAINED).order_by("id").values_list("rows", flat=True)
+    records = (
+        Seal.objects.filter(label__in=(RECHAINED, ERASED))
+        .order_by("id")
+        .values_list("rows", flat=True)
+    )
     for rows in records.iterator():
         for row in rows:
             found[row["entry"]] = (row["chained"], row["digest"])

@@ -15,7 +15,7 @@ history centre over a million rows), each run on its own throwaway SQLite databa
 It prints figures only: it never fails because something is slow. The table is written to
 ``benchmarks/results/pages-<date>.md`` too.
 
-    make bench                              # a throwaway SQLite database in a temp directory
+    make bench                              # at --scale 10, and at 1 to compare (--compare-scale)
     make bench BENCH_QUICK=1                # smaller big tables, 5 s per address
     .venv/bin/python benchmarks/pages.py --duration 5 --no-big
 
@@ -25,6 +25,7 @@ missing); the big-table benchmarks still each take a throwaway SQLite file.
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -87,6 +88,17 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
     parser.add_argument("--port", type=int, default=8731, help="the cached server's port (8731)")
     parser.add_argument("--scale", type=int, default=10, help="seed_demo --scale (10)")
+    parser.add_argument(
+        "--compare-scale",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also run the pages at seed_demo --scale N (e.g. 1) and print how each figure "
+        "grows from it to --scale",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the pages' figures to this file"
+    )
     parser.add_argument(
         "--public-only",
         action="store_true",
@@ -668,6 +680,112 @@ def goals(pages, static):
     ]
 
 
+# --- The same pages at a smaller scale: how each figure grows ------------------------------
+
+
+def figures(pages, static):
+    """What ``growth`` compares, as plain data (written with ``--json``)."""
+    return {
+        "static": {name: load.rate for name, load in static.items()},
+        "pages": [
+            {
+                "label": page.label,
+                "path": page.path,
+                "queries": page.queries,
+                "bytes": page.bytes,
+                "cached_ratio": ratio(page.load["cached"].rate, static["cached"].rate),
+                "uncached_cpu_ms": page.load["uncached"].cpu_ms,
+                "uncached_p50": page.load["uncached"].p50,
+            }
+            for page in pages
+        ],
+    }
+
+
+def run_smaller(args, environ, tempdir):
+    """This benchmark's pages (no big tables) in a child process, on a database seeded at
+    ``--compare-scale``; their figures."""
+    target = tempdir / f"scale-{args.compare_scale}.json"
+    say(f"the same pages at seed_demo --scale {args.compare_scale}, in a new process:")
+    command = [
+        PYTHON,
+        str(Path(__file__).resolve()),
+        "--scale",
+        str(args.compare_scale),
+        "--no-big",
+        "--duration",
+        str(args.duration),
+        "--threads",
+        str(args.threads),
+        "--connections",
+        str(args.connections),
+        "--workers",
+        str(args.workers),
+        "--port",
+        str(args.port + 10),
+        "--output",
+        str(tempdir / "smaller"),
+        "--json",
+        str(target),
+    ]
+    if args.public_only:
+        command.append("--public-only")
+    env = {key: value for key, value in environ.items() if key != "DATABASE_URL"}
+    subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True)
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def growth(smaller, larger, args):
+    """The table of each page's figures at both scales and how much each grew (a page's
+    different path at each scale, a published result, is matched by its label)."""
+    by_label = {page["label"]: page for page in smaller["pages"]}
+    lines = [
+        f"## From `--scale {args.compare_scale}` to `--scale {args.scale}`",
+        "",
+        "Each page's figures on a database seeded at each scale (the same settings, servers and "
+        "load; the smaller run in its own process just before). Growth is the larger over the "
+        "smaller, less one; CPU times and rates move by several per cent between two runs of "
+        "the same thing on a busy machine.",
+        "",
+        f"| page | uncached CPU ms ×{args.compare_scale} | ×{args.scale} | growth "
+        f"| p50 ms ×{args.compare_scale} | ×{args.scale} | growth "
+        f"| queries ×{args.compare_scale} | ×{args.scale} "
+        f"| KB ×{args.compare_scale} | ×{args.scale} | growth "
+        f"| cached ×static ×{args.compare_scale} | ×{args.scale} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: |",
+    ]
+    grown = []
+    for page in larger["pages"]:
+        small = by_label.get(page["label"])
+        if small is None:
+            continue
+        cpu = change(small["uncached_cpu_ms"], page["uncached_cpu_ms"])
+        p50 = change(small["uncached_p50"], page["uncached_p50"])
+        size = change(small["bytes"], page["bytes"])
+        worst = max(cpu, p50, size, change(small["queries"], page["queries"]))
+        if worst > 0.10:
+            grown.append(f"{page['label']} ({worst:+.0%})")
+        lines.append(
+            f"| {page['label']} | {small['uncached_cpu_ms']:.1f} | {page['uncached_cpu_ms']:.1f} "
+            f"| {cpu:+.0%} | {small['uncached_p50']:.1f} | {page['uncached_p50']:.1f} "
+            f"| {p50:+.0%} | {small['queries']} | {page['queries']} "
+            f"| {small['bytes'] / 1024:.1f} | {page['bytes'] / 1024:.1f} | {size:+.0%} "
+            f"| {small['cached_ratio']:.2f} | {page['cached_ratio']:.2f} |"
+        )
+    lines += [
+        "",
+        "Against the goal (no figure grows more than 10% with ten times the content): "
+        + (f"grew more: {', '.join(grown)}." if grown else "none grew more than 10%."),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def change(before, after):
+    return (after / before - 1) if before else 0.0
+
+
 def machine():
     model = ""
     try:
@@ -719,10 +837,17 @@ def main():
         }
         say(f"loading each address for {args.duration} s, cached and uncached:")
         static, memory = load_everything(pages, static_path, env, args, tempdir)
+        if args.json:
+            args.json.write_text(json.dumps(figures(pages, static)), encoding="utf-8")
+        smaller = None
+        if args.compare_scale is not None:
+            smaller = run_smaller(args, environ, tempdir)
         big = [] if args.no_big else run_big(args, environ)
         context["end_load"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         context["minutes"] = (time.perf_counter() - started) / 60
         report = markdown(context, pages, static, memory, big)
+        if smaller is not None:
+            report += "\n" + growth(smaller, figures(pages, static), args)
         say()
         say(report)
         args.output.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from buildings.sitemaps import HonourRollSitemap
 from cobuilding.sitemaps import ActivitySitemap
+from core import routing
 from core import views as core_views
 from duty.sitemaps import DutySitemap
 from volunteers.sitemaps import VolunteersSitemap
@@ -28,6 +29,8 @@ SITEMAPS = {
 urlpatterns = [
     # Wagtail's reports, exporting through core.exports; before Wagtail's admin, at its paths.
     path("admin/reports/", include("core.reports")),
+    # Wagtail's page chooser, showing each role only the pages it may see (core.choosers).
+    path("admin/choose-page/", include("core.choosers")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(
@@ -54,5 +57,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving catches every remaining path, so it comes last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's page serving catches every remaining path, so it comes last: Wagtail's own URLs,
+# its catch-all served with the site's cheaper routing (core.routing), under the same name.
+urlpatterns += [
+    *(pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"),
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
+]
+
+# A request the site cannot read (a bad host, a malformed form): the site's page, not Django's.
+handler400 = "core.errors.bad_request"

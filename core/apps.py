@@ -29,6 +29,10 @@ class CoreConfig(AppConfig):
 
         lighten_historical_state_fields()
 
+        # The moment of sign-in, from which an idle session is timed, and the log line of a
+        # lockout (core/logins.py).
+        from . import logins  # noqa: F401
+
         # Sent once per app with models after every migrate; the roles are applied after
         # every app has made its permissions (apply_roles_after_migrate makes them first).
         post_migrate.connect(apply_roles_after_migrate, sender=self)

@@ -6,8 +6,9 @@ Residents read far more than anyone writes, so a page rendered for one anonymous
 the user, the locale or Wagtail's routing are looked at (``PageCacheMiddleware`` sits right after
 whitenoise). Logged-in users, and anyone carrying a session or a message, always get a page
 rendered for them. A response is kept only when it is a plain ``200`` to a ``GET`` that sets no
-cookie, holds no CSRF token (a page that called ``{% csrf_token %}`` is never kept) and that no
-view marked private (``never_cache``): nothing of one visitor reaches another.
+cookie, holds no CSRF token (a page that called ``{% csrf_token %}`` is never kept) nor a
+Content-Security-Policy nonce (``core/csp.py``), and that no view marked private
+(``never_cache``): nothing of one visitor reaches another.
 
 The key holds the host, the path, the query string and the reader's language, and two versions:
 the site's and the path's *section* (its first segment: ``blog``, ``hearings``, ``votes``, the
@@ -85,6 +86,18 @@ def _versions(cache, keys):
     return [found[key] for key in keys]
 
 
+def site_version(request=None):
+    """The site's version: it changes whenever something every page shows changes (a page
+    published, unpublished, moved or deleted, a site or its settings saved: ``purge`` with
+    ``everything``). Read once per request; ``core.sitewide`` keys what it keeps by it."""
+    version = getattr(request, "_site_version", None)
+    if version is None:
+        (version,) = _versions(_cache(), [_SITE])
+        if request is not None:
+            request._site_version = version
+    return version
+
+
 def _language(request):
     return translation.get_language_from_request(request, check_path=False)
 
@@ -118,6 +131,10 @@ def _keepable(request, response):
     # secret. Django's CSRF middleware then sends the cookie again, which is refused above;
     # this holds even where that middleware would not run.
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    # The page used a Content-Security-Policy nonce (core/csp.py), which is worth something only
+    # when no other response repeats it. django-csp's lazy nonce is true once it was made.
+    if getattr(request, "csp_nonce", None):
         return False
     if response.has_header("Set-Cookie") or len(response.content) > LARGEST:
         return False
@@ -164,6 +181,7 @@ class PageCacheMiddleware:
         cache = _cache()
         try:
             versions = _versions(cache, [_SITE, _section_key(section(request.path))])
+            request._site_version = versions[0]
             key = _key(request, versions)
         except Exception:  # noqa: BLE001 - the host is refused further in, or the cache is down
             return self.get_response(request)

@@ -37,7 +37,10 @@ def page_root_url(site_id, root_url, request=None, single_site=True):
         site = Site.find_for_request(request)
         if site is not None and site.pk == site_id:
             try:
-                return base_url(request)
+                # Asked for every link of a page: the host is checked once per request.
+                if not hasattr(request, "_community_base_url"):
+                    request._community_base_url = base_url(request)
+                return request._community_base_url
             except DisallowedHost:
                 # A request Wagtail made up (a preview) for a host not served here.
                 return root_url

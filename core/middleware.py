@@ -1,8 +1,17 @@
-"""The site's own middleware: input no form should ever see, and a memo per request."""
+"""The site's own middleware: input no form should ever see (NUL characters, a form that
+cannot be read), no-store for what a logged-in user is shown, and a memo per request."""
 
+import logging
 from contextvars import ContextVar
 
-from django.http import QueryDict
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.http import QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
+
+from . import errors, limits
+
+logger = logging.getLogger(__name__)
 
 # What is read at most once per request (the site's view restrictions, see core.pages).
 _request_memo = ContextVar("community_request_memo", default=None)
@@ -25,6 +34,25 @@ class RequestMemoMiddleware:
             return self.get_response(request)
         finally:
             _request_memo.reset(token)
+
+
+class NoStoreForUsersMiddleware:
+    """``Cache-Control: no-store`` on everything rendered for a logged-in user.
+
+    Every page shows who is signed in, and many their own state (a ballot cast, an open vote
+    they may still cast): no browser cache, shared computer or proxy may keep it. Pages that
+    show an anonymous visitor's own things (an opinion's or a request's status, the login form)
+    say so themselves (``never_cache``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 def _without_nul(query_dict):
@@ -62,5 +90,28 @@ class StripNulMiddleware:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            request.POST = _without_nul(request.POST)
+            try:
+                request.POST = _without_nul(request.POST)
+                limits.check_field_count(request)
+            except UNREADABLE as error:
+                return _unreadable(request, error)
         return self.get_response(request)
+
+
+# A posted form Django cannot read: a charset other than UTF-8, a broken multipart body, too
+# many fields, a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
+UNREADABLE = (BadRequest, SuspiciousOperation, MultiPartParserError, UnreadablePostError)
+
+
+def _unreadable(request, error):
+    """The site's 400 (413 for a body too large) for a form that cannot be read.
+
+    Django leaves such a request raising again at every later read of ``request.POST``; its
+    own remedy for a broken multipart body (an empty form) is applied to all of them, so that
+    nothing that reads the form afterwards (an error handler, the debug page, a log handler)
+    turns the 400 into a server error."""
+    request._mark_post_parse_error()
+    logger.warning("Unreadable form posted to %s: %s", request.path, error)
+    if isinstance(error, RequestDataTooBig):
+        return errors.too_large(request)
+    return errors.bad_request(request, error)

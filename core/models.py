@@ -1,10 +1,15 @@
 """The site's own settings: the community's details shown on every page."""
 
+import copy
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+from .sitewide import remember
 
 
 @register_setting(icon="home")
@@ -38,3 +43,20 @@ class CommunitySettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("community settings")
+
+    @classmethod
+    def for_request(cls, request):
+        """Wagtail's, with the settings read once per process and version of the site
+        (``core.sitewide``): every page shows them in its header and footer."""
+        name = cls.get_cache_attr_name()
+        if hasattr(request, name):
+            return getattr(request, name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        instance = copy.deepcopy(
+            remember((cls._meta.label, site.pk), request, lambda: cls.for_site(site))
+        )
+        instance._request = request
+        setattr(request, name, instance)
+        return instance

@@ -5,9 +5,15 @@ The public pages have a budget of twelve queries, cold. Wagtail's own routing wa
 tree one level at a time and its view-restriction check costs two queries; these cost one.
 """
 
+from django.conf import settings
+from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
-from wagtail.models import Page, PageManager, PagePermissionTester, PageViewRestriction
+from wagtail.coreutils import WAGTAIL_APPEND_SLASH
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager, PagePermissionTester, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
 from .links import page_root_url
@@ -73,8 +79,77 @@ class CommunityPageQuerySet(PageQuerySet):
         """What the public site lists: live pages outside private sections."""
         return public(self.live())
 
+    def for_listing(self, *keep):
+        """The rows as a list shows them: without the long text of each page (its body,
+        its stream blocks) and Wagtail's bookkeeping, which a list never shows and which cost
+        the most to read and build. ``keep`` names long fields the list does show.
+
+        A deferred field read later costs a query per row; the public pages' budget tests,
+        at ten times the demo content, would find one.
+        """
+        return self.defer(*(name for name in listing_deferred(self.model) if name not in keep))
+
+
+# Wagtail's bookkeeping on every page: revisions, locks, scheduling, search metadata.
+PAGE_BOOKKEEPING = (
+    "draft_title",
+    "seo_title",
+    "search_description",
+    "latest_revision_created_at",
+    "go_live_at",
+    "expire_at",
+    "expired",
+    "locked",
+    "locked_at",
+    "locked_by",
+    "live_revision",
+    "latest_revision",
+    "owner",
+    "has_unpublished_changes",
+    "show_in_menus",
+    "alias_of",
+    "translation_key",
+)
+
+
+def listing_deferred(model):
+    """The fields ``for_listing`` leaves out of a list of ``model``'s pages: Wagtail's
+    bookkeeping and every long text or stream field of the page type."""
+    long_text = [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, (models.TextField, StreamField)) and field.model is not Page
+    ]
+    return [*PAGE_BOOKKEEPING, *long_text]
+
 
 CommunityPageManager = PageManager.from_queryset(CommunityPageQuerySet)
+
+
+# (script prefix, a page's path below its site's root) -> the path Wagtail's view answers it at.
+_serve_paths = {}
+_MOST_SERVE_PATHS = 50_000
+
+
+def _serve_path(rest):
+    """``reverse("wagtail_serve", args=(rest,))``, as Wagtail's ``get_url_parts`` makes it
+    (``None`` when pages are not served), kept per process: the URL configuration does not
+    change while it runs."""
+    key = (get_script_prefix(), rest)
+    try:
+        return _serve_paths[key]
+    except KeyError:
+        pass
+    try:
+        path = reverse("wagtail_serve", args=(rest,))
+    except NoReverseMatch:
+        path = None
+    if path is not None and not WAGTAIL_APPEND_SLASH and path != "/":
+        path = path.rstrip("/")
+    if len(_serve_paths) >= _MOST_SERVE_PATHS:
+        _serve_paths.clear()
+    _serve_paths[key] = path
+    return path
 
 
 class CommunityPageMixin:
@@ -82,12 +157,34 @@ class CommunityPageMixin:
         """Wagtail's parts, with the root URL of the site as the reader reached it
         (``core.links``): full URLs in feeds, calendars and the sitemap lead to the host the
         reader used, not to the Site record's hostname."""
-        parts = super().get_url_parts(request)
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            parts = super().get_url_parts(request)
+        else:
+            parts = self._url_parts(request)
         if not parts or parts[1] is None:
             return parts
         site_id, root_url, page_path = parts
         single_site = len({p.site_id for p in self._get_site_root_paths(request)}) == 1
         return site_id, page_root_url(site_id, root_url, request, single_site), page_path
+
+    def _url_parts(self, request):
+        """What Wagtail's ``get_url_parts`` answers on a site of one language, with the
+        page's path reversed once per process rather than for every link to it (a list of
+        pages links to each of them)."""
+        possible_sites = self._get_relevant_site_root_paths(request)
+        if not possible_sites:
+            return None
+        site_id, root_path, root_url, _language = possible_sites[0]
+        if len({values[0] for values in possible_sites}) > 1 and isinstance(request, HttpRequest):
+            site = Site.find_for_request(request)
+            for values in possible_sites:
+                if site is not None and values[0] == site.pk:
+                    site_id, root_path, root_url, _language = values
+                    break
+        page_path = _serve_path(self.url_path[len(root_path) :])
+        if page_path is None:
+            return (site_id, None, None)
+        return (site_id, root_url, page_path)
 
     def get_view_restrictions(self):
         """The view restrictions on this page and its ancestors, in one query.

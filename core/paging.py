@@ -9,6 +9,9 @@ class SlicePage:
     number: int
     has_next: bool
 
+    # Not a Django paginator's page: there is no count (the template asks, so say so).
+    paginator = None
+
     def __iter__(self):
         return iter(self.object_list)
 

@@ -6,14 +6,15 @@ without the database id.
 Use them exactly like Wagtail's: ``list_export`` and ``export_filename`` on the viewset.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.translation import gettext as _
 
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
-from wagtail.snippets.views import snippets
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views import chooser, snippets
 from wagtail.snippets.views.snippets import SnippetViewSet as WagtailSnippetViewSet
 
 from .exports import SafeSpreadsheetExportMixin, local_time
@@ -125,9 +126,71 @@ class _SafeExportViewSet:
             )
 
 
+# What opens a snippet's listing in Wagtail (``generic.IndexView.any_permission_required``).
+LISTING_PERMISSIONS = ("add", "change", "delete", "view")
+
+
+class ListingPermissionMixin:
+    """A snippet's chooser shows only to whom its listing shows.
+
+    Wagtail's snippet chooser asks for nothing but access to the admin: every role could
+    open the register of people, every opinion with its author, every duty record, every
+    inspection rating, through ``/admin/snippets/choose/<app>/<model>/`` and its
+    ``chosen/<pk>/``, whatever its menus hid. Each chooser view now asks what the listing
+    asks: one of add/change/delete/view on the model, through the model's permission policy
+    (so a policy such as ``opinions``' counts here too)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        policy = policy_registry.get_by_type(self.model_class)
+        if not policy.user_has_any_permission(request.user, LISTING_PERMISSIONS):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SnippetChooseView(ListingPermissionMixin, chooser.ChooseView):
+    pass
+
+
+class SnippetChooseResultsView(ListingPermissionMixin, chooser.ChooseResultsView):
+    pass
+
+
+class SnippetChosenView(ListingPermissionMixin, chooser.SnippetChosenView):
+    pass
+
+
+class SnippetChosenMultipleView(ListingPermissionMixin, chooser.SnippetChosenMultipleView):
+    pass
+
+
+class SnippetChooserCreateView(ListingPermissionMixin, chooser.SnippetCreateView):
+    pass
+
+
+class SnippetChooserViewSet(chooser.SnippetChooserViewSet):
+    """Wagtail's snippet chooser, each of its views behind the snippet's listing permission."""
+
+    choose_view_class = SnippetChooseView
+    choose_results_view_class = SnippetChooseResultsView
+    chosen_view_class = SnippetChosenView
+    chosen_multiple_view_class = SnippetChosenMultipleView
+    create_view_class = SnippetChooserCreateView
+
+
 class SnippetViewSet(_SafeExportViewSet, WagtailSnippetViewSet):
     index_view_class = SnippetIndexView
     inspect_view_class = SnippetInspectView
+    chooser_viewset_class = SnippetChooserViewSet
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A chooser of its own must keep the listing's permission, or it would show every
+        # row to every role again.
+        if not issubclass(cls.chooser_viewset_class, SnippetChooserViewSet):
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__}.chooser_viewset_class must derive from "
+                "core.viewsets.SnippetChooserViewSet."
+            )
 
 
 class ModelViewSet(_SafeExportViewSet, WagtailModelViewSet):

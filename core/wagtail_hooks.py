@@ -3,12 +3,14 @@
 import copy
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from wagtail import hooks
 from wagtail.models import Page
 from wagtail.utils.version import get_main_version
 
+from . import choosers
 from .moderation import CommunityPageViewSet
 from .pages import may_delete_pages
 from .transition_views import (
@@ -29,6 +31,21 @@ def register_page_viewset():
     # After Wagtail's own (order -1): every page type's views, with a workflow action that
     # says what it did (core.moderation).
     return CommunityPageViewSet("community_pages")
+
+
+@hooks.register("construct_page_chooser_queryset")
+def only_pages_the_role_may_see(pages, request):
+    # The page chooser's lists (browsing, searching) show a role the pages it may explore
+    # and the public ones, never a draft's or a private page's title (core.choosers).
+    return choosers.narrow(pages, request.user)
+
+
+@hooks.register("before_move_page")
+def only_who_may_move_the_page(request, page_to_move, destination):
+    # Wagtail's move confirmation (``pages/<id>/move/<destination>/confirm/``) checks no
+    # permission before it shows both pages' titles, a draft's too, to any role.
+    if not page_to_move.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied
 
 
 @hooks.register("register_snippet_listing_buttons")
@@ -72,3 +89,20 @@ def whats_new_in_the_readers_language(request, menu_items):
             relabelled = copy.copy(item)
             relabelled.label = gettext("What's new in Wagtail %(version)s") % {"version": version}
             menu_items[index] = relabelled
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls():
+    from . import twofactor
+
+    return twofactor.urlpatterns
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_account_item(request):
+    """Two-step verification in the account's "More actions": turn it on, or see its state."""
+    return {
+        "url": reverse("twofactor_enrol"),
+        "label": gettext("Two-step verification"),
+        "help_text": gettext("After the password, a code from an authenticator app on your phone."),
+    }

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audit.erasure import retention_period
 from core.forms import HoneypotMixin
 from people.validators import normalise_phone
 
@@ -47,6 +48,15 @@ class RequestForm(HoneypotMixin, forms.ModelForm):
         # The model allows none (requests taken in person or by phone before there was a
         # place to write it); the cadre on duty needs to know where to go.
         self.fields["place"].required = True
+
+    @property
+    def privacy_notice(self):
+        """What the name, phone and place are for and how long they are kept
+        (PERSONAL_DATA_RETENTION_DAYS)."""
+        return _(
+            "We use your name, phone number and place only to answer this request. They are "
+            "never published, and they are erased %(period)s after the request is closed."
+        ) % {"period": retention_period("duty.dutyrecord")}
 
     def clean_resident_contact(self):
         return normalise_phone(self.cleaned_data["resident_contact"])

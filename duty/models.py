@@ -480,6 +480,8 @@ class DutyRecord(FSMModelMixin, models.Model):
     history = AuditedHistory(
         personal_fields=["resident_name", "resident_contact", "place"],
         personal_permission="duty.view_resident_contact",
+        # Erased a retention period after the request was closed (audit.erasure).
+        erase_after="closed_at",
         # Derived from the state; left out so that history rows keep their columns.
         excluded_fields=["awaiting"],
     )

@@ -105,6 +105,15 @@ class Meeting(models.Model):
         """The end shown in the calendar: as given, or two hours after the start."""
         return self.ends_at or self.starts_at + datetime.timedelta(hours=2)
 
+    def listing_state(self):
+        """The state a list of meetings shows beside this one's title (``name``, ``label``),
+        or ``None``."""
+        return None
+
+    def listing_category(self):
+        """The category a list of meetings shows beside the state, or ""."""
+        return ""
+
     def changes(self):
         """When what is shown of the meeting changes by itself: it starts (no longer upcoming)."""
         return [self.starts_at]
@@ -119,7 +128,9 @@ class MeetingIndexMixin:
     """The listing shared by /briefings/ and /hearings/: upcoming first, then past, with
     filters by year (and category, where the page type has one)."""
 
-    past_per_page = 10
+    # Each list (coming up, past) shows this many a page, so that the page costs the same
+    # whatever the number of meetings.
+    per_page = 10
 
     @property
     def meeting_model(self):
@@ -130,7 +141,7 @@ class MeetingIndexMixin:
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        meetings = self.meeting_model.objects.child_of(self).published()
+        meetings = self.meeting_model.objects.child_of(self).published().for_listing()
         filters = {}
         year = request.GET.get("year", "")
         # isdigit() alone lets "²" through to int(), which refuses it (a 500).
@@ -146,11 +157,14 @@ class MeetingIndexMixin:
                 filters["category"] = category
             else:
                 context["filter_error"] = _("Choose a category from the list.")
-        context["upcoming"] = list(meetings.upcoming(now)[:50])
-        changes_at(*(moment for meeting in context["upcoming"] for moment in meeting.changes()))
-        context["past"] = slice_page(
-            meetings.past(now), request.GET.get("page"), self.past_per_page
-        )
+        upcoming = slice_page(meetings.upcoming(now), request.GET.get("coming"), self.per_page)
+        context["upcoming"] = upcoming
+        shown = list(upcoming)
+        if upcoming.number > 1:
+            # The list shifts when the soonest meeting (on the first page) starts.
+            shown += list(meetings.upcoming(now).only("starts_at")[:1])
+        changes_at(*(moment for meeting in shown for moment in meeting.changes()))
+        context["past"] = slice_page(meetings.past(now), request.GET.get("page"), self.per_page)
         context["filters"] = filters
         context["filter_query"] = urlencode(filters) + "&" if filters else ""
         context["years"] = range(timezone.localdate().year + 1, 2019, -1)
@@ -466,6 +480,13 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
 
     def get_state_display(self):
         return HearingState(self.state).label
+
+    def listing_state(self):
+        state = self.state
+        return {"name": state, "label": HearingState(state).label}
+
+    def listing_category(self):
+        return self.get_category_display()
 
     def accepts_opinions(self):
         return self.state == HearingState.OPEN

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -46,24 +47,32 @@ class HomePage(DirectRouteMixin, CommunityPage):
         return context
 
     def consultations_and_meetings(self, limit=5):
-        """Hearings in consultation, and the next briefings and hearings, in two queries."""
+        """Hearings in consultation, and the next briefings and hearings: ``limit`` of each
+        read, however many the community has planned."""
         now = timezone.now()
         fields = ("title", "url_path", "path", "depth", "starts_at", "venue")
-        hearings = list(
-            HearingPage.objects.published()
-            .in_consultation_or_upcoming(now)
-            .only(*fields, "consultation_opens", "consultation_closes", "decision_state")
-            .order_by("starts_at")
+        hearing_fields = (*fields, "consultation_opens", "consultation_closes", "decision_state")
+        hearings = HearingPage.objects.published()
+        consultations = list(hearings.in_consultation(now).only(*hearing_fields)[:limit])
+        # The lists change when a meeting shown starts or a consultation shown closes, and
+        # when the next consultation opens, wherever that hearing is: read with the hearings
+        # coming up, in the same query.
+        next_opening = Subquery(
+            HearingPage.objects.live()
+            .filter(consultation_opens__gt=now)
+            .order_by("consultation_opens")
+            .values("consultation_opens")[:1]
+        )
+        coming_hearings = list(
+            hearings.upcoming(now).only(*hearing_fields).annotate(next_opening=next_opening)[:limit]
         )
         briefings = list(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
-        changes_at(*(moment for meeting in hearings + briefings for moment in meeting.changes()))
-        consultations = sorted(
-            (h for h in hearings if h.in_consultation_at(now)),
-            key=lambda h: h.consultation_closes,
-        )[:limit]
-        upcoming = sorted(
-            [h for h in hearings if h.starts_at >= now] + briefings, key=lambda m: m.starts_at
-        )[:limit]
+        shown = consultations + coming_hearings + briefings
+        changes_at(
+            *(hearing.next_opening for hearing in coming_hearings[:1]),
+            *(moment for meeting in shown for moment in meeting.changes()),
+        )
+        upcoming = sorted(coming_hearings + briefings, key=lambda m: (m.starts_at, m.pk))[:limit]
         return (
             [
                 {

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.erasure import retention_period
 from core.forms import HoneypotMixin
 
 from .models import Opinion
@@ -35,6 +36,15 @@ class OpinionForm(HoneypotMixin, forms.ModelForm):
         limit = settings.OPINION_MAX_LENGTH
         self.fields["body"].widget.attrs["maxlength"] = limit
         self.fields["body"].help_text = _("Up to %(limit)d characters.") % {"limit": limit}
+
+    @property
+    def privacy_notice(self):
+        """What the contact is for and how long it is kept (PERSONAL_DATA_RETENTION_DAYS)."""
+        return _(
+            "Your name is published with your opinion. We use your contact only to reach you "
+            "about this opinion; it is never published, and it is erased %(period)s after "
+            "the opinion is moderated."
+        ) % {"period": retention_period("opinions.opinion")}
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

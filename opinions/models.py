@@ -177,7 +177,10 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
     )
 
     history = AuditedHistory(
-        personal_fields=["contact"], personal_permission="opinions.view_opinion_contact"
+        personal_fields=["contact"],
+        personal_permission="opinions.view_opinion_contact",
+        # Erased a retention period after the opinion was moderated (audit.erasure).
+        erase_after="moderated_at",
     )
     objects = OpinionQuerySet.as_manager()
 

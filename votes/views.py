@@ -55,20 +55,30 @@ def _brief(request, motion, eligible):
     return evaluation_brief(motion.subject, timezone.localtime(moment).year)
 
 
+# Each list of /votes/ (open now, results) shows this many a page: the page costs the same
+# however many votes the community has held.
+PER_PAGE = 10
+
+
 @require_safe
 def index(request):
     public = Motion.objects.public().select_related("subject")
-    open_motions = list(public.filter(state=MotionState.OPEN).order_by("-opened_at")[:50])
+    open_motions = slice_page(
+        public.filter(state=MotionState.OPEN).order_by("-opened_at", "-pk"),
+        request.GET.get("open"),
+        PER_PAGE,
+    )
     person = _person(request)
-    if person is not None and open_motions:
+    voted = set()
+    if person is not None and open_motions.object_list:
         # One query for the representative's receipts among the listed motions.
         voted = set(
             BallotReceipt.objects.filter(
                 person=person, motion__in=[motion.pk for motion in open_motions]
             ).values_list("motion_id", flat=True)
         )
-        for motion in open_motions:
-            motion.has_voted = motion.pk in voted
+    for motion in open_motions:
+        motion.has_voted = motion.pk in voted
     return TemplateResponse(
         request,
         "votes/index.html",
@@ -77,7 +87,7 @@ def index(request):
             "results": slice_page(
                 public.filter(state=MotionState.PUBLISHED).order_by("-published_at", "-pk"),
                 request.GET.get("page"),
-                20,
+                PER_PAGE,
             ),
         },
     )

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,12 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # Two-step verification for the admin (core/twofactor.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # The Content-Security-Policy header (core/csp.py); its checks catch the pre-4.0 settings.
+    "csp",
     # The database backend of django-tasks: production queues background work as rows that
     # `manage.py db_worker` runs; installed everywhere, so that its table is always migrated.
     "django_tasks_db",
@@ -65,6 +72,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response carries the policy, static files and pages from the page cache included.
+    "core.csp.CSPMiddleware",
+    # Before anything reads a body: one larger than the site takes is refused unread (413).
+    "core.limits.BodySizeLimitMiddleware",
     "core.middleware.StripNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after the static files: anonymous readers are answered from the page cache before
@@ -78,7 +89,17 @@ MIDDLEWARE = [
     "core.csrf.SameOriginPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session idle for SESSION_IDLE_SECONDS is signed out (core/logins.py).
+    "core.logins.IdleTimeoutMiddleware",
+    # Which device verified the session (django-otp); then no admin view without it when the
+    # user has one or their role requires one (core/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "core.twofactor.TwoFactorMiddleware",
+    # What is rendered for a logged-in user is kept by no browser or proxy (no-store).
+    "core.middleware.NoStoreForUsersMiddleware",
     "core.middleware.RequestMemoMiddleware",
+    # The request's site from the process's copy, kept by the site's version (core/sitewide.py).
+    "core.sitewide.SiteMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,7 +143,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # their turn (up to the timeout). Begun as readers, two of them deadlock as they start to
     # write and one is refused at once: "database is locked", a server error (two ballots
     # sent at once by one representative, for one).
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        # Seconds a writer waits for the lock before "database is locked" (Django's 5 is
+        # too short for twenty ballots at once, each sealed into the audit chain).
+        timeout=20,
+        # Readers do not wait for a writer, nor a writer for readers (write-ahead log); a
+        # commit waits for the disk at checkpoints only (safe in WAL mode: a crash loses no
+        # committed transaction the database has, at worst the last ones before the crash).
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -152,8 +182,53 @@ AXES_RESET_ON_SUCCESS = True
 # so that the locked-out page tells the truth.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
-# How many proxies in front of the site append to X-Forwarded-For (0: trust none of it).
-TRUSTED_PROXY_COUNT = 0
+# The proxies in front of the site (addresses or CIDR networks) whose X-Forwarded-For is
+# believed (core.net.client_ip); none by default: a client's own header is never believed.
+TRUSTED_PROXIES = []
+# What axes stores of a failed attempt's form leaves out the codes typed (core/twofactor.py).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# Two-step verification for the admin (core/twofactor.py): administrators (superusers) and these
+# groups must confirm a code from an authenticator app after the password; every other staff role
+# may turn it on. Off only in the tests that are not about it (settings/test.py).
+TWO_FACTOR_ENFORCED = True
+TWO_FACTOR_REQUIRED_GROUPS = ["Supervisors"]
+# One-time recovery codes made at enrolment, for a phone left at home or lost.
+TWO_FACTOR_RECOVERY_CODES = 10
+# The name the authenticator app shows beside the codes.
+OTP_TOTP_ISSUER = "Community CMS"
+# A session left without a request this long (seconds) is signed out (core/logins.py).
+SESSION_IDLE_SECONDS = 30 * 60
+
+# Content-Security-Policy (django-csp, core/csp.py), the same in every settings module: the
+# site's own files only; no inline script or style; nothing from another host (the site may
+# run on a network without the internet). docs/security.md says why each directive.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # The hash: the server-error page's own <style> (core/templates/500.html), which must
+        # not depend on anything else working; tests/security pins it to the template.
+        "style-src": [SELF, "'sha256-fEYYMYSMhIU/oFBXkO3BzqscIxrciepgoxrWXC9Hkjw='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # Wagtail's editor previews a page in a frame of the same origin.
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Under /admin/ only (core/csp.py), these replace the directives of the same names: Wagtail 8's
+# admin writes inline scripts (date and time widgets, inline panels, the scripts of chooser
+# responses) and injects inline styles, and does not work without them; its image uploader
+# shows each image before it is sent from a blob: address.
+ADMIN_CONTENT_SECURITY_POLICY_DIRECTIVES = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+}
 
 # Internationalisation: Simplified Chinese by default, English by the browser's language.
 LANGUAGE_CODE = "zh-hans"
@@ -179,8 +254,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Wagtail's page editor can exceed Django's default of 1,000 fields per form.
+# Wagtail's page editor can exceed Django's default of 1,000 fields per form; the public
+# forms take far fewer (PUBLIC_MAX_NUMBER_FIELDS, core/limits.py).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Django's own: the most a form's fields (files apart) may hold, read into memory; uploaded
+# files larger than the second go to a temporary file rather than memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 WAGTAIL_SITE_NAME = _("Community CMS")
 # No "Wagtail upgrade available" box: it asks Wagtail's servers from the browser (nothing is
@@ -215,6 +295,18 @@ IMPORT_MAX_UPLOAD_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
 IMPORT_UPLOAD_MAX_AGE = 60 * 60
 
+# Request bodies (core/limits.py): a larger one is refused (413) before it is read. The public
+# forms hold a few kilobytes; the admin takes uploads, and its limit stays well above the
+# largest file it accepts, so that a file a little too large meets Wagtail's own message.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # Wagtail's default, named for the line below
+PUBLIC_MAX_BODY_BYTES = 1024 * 1024
+PUBLIC_MAX_NUMBER_FIELDS = 100
+ADMIN_MAX_BODY_BYTES = max(
+    50 * 1024 * 1024,
+    max(WAGTAILIMAGES_MAX_UPLOAD_SIZE, WAGTAILDOCS_MAX_UPLOAD_SIZE, IMPORT_MAX_UPLOAD_SIZE)
+    + 1024 * 1024,
+)
+
 # The site's search form accepts at most this many characters.
 SEARCH_QUERY_MAX_LENGTH = 100
 SEARCH_RESULTS_PER_PAGE = 10
@@ -244,6 +336,16 @@ DUTY_RESPONSE_HOURS = {
 # Where a new online request is emailed when no cadre is on today's shift (duty/notify.py);
 # empty: nobody is emailed then. Production reads it from the environment.
 DUTY_OFFICE_EMAIL = ""
+
+# How many days residents' personal data is kept once its matter is over, by model: an
+# opinion's contact after the opinion was moderated; a duty request's name, phone and place
+# after the request was closed (resolved or referred). `manage.py purge_personal_data` (daily,
+# from cron) then erases it from the record and its history (audit/erasure.py); the forms
+# tell residents these periods.
+PERSONAL_DATA_RETENTION_DAYS = {
+    "opinions.opinion": int(os.environ.get("RETENTION_OPINION_CONTACT_DAYS", 180)),
+    "duty.dutyrecord": int(os.environ.get("RETENTION_DUTY_REQUEST_DAYS", 365)),
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "noreply@community.invalid"

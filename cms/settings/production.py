@@ -4,6 +4,7 @@ TLS ends at a proxy that sends ``X-Forwarded-Proto``; gunicorn serves ``cms.wsgi
 whitenoise the static files collected by ``collectstatic``.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Django's default, stated: a window this site opens, or that opens it, from another origin
+# gets no handle on it. The Content-Security-Policy is in base.py, the same everywhere.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wagtail's editor shows its live preview in a frame of the same origin, so not DENY.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
@@ -119,8 +123,20 @@ else:
 # `manage.py db_worker` (one or more, on any machine that reaches the database).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Behind the proxy, the client's address is the one the proxy appended to X-Forwarded-For.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 1))
+# Behind the proxy, the client's address is the one the proxy appended to X-Forwarded-For; the
+# header is believed only from the proxies named here (comma-separated addresses or networks).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+if os.environ.get("TRUSTED_PROXY_COUNT"):
+    # The earlier setting believed the header from whoever sent it: name the proxies instead.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read: set TRUSTED_PROXIES to the addresses (or "
+        "networks) of the proxies in front of the site, comma-separated."
+    )
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

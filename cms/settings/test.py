@@ -28,6 +28,12 @@ if os.environ.get("CMS_TEST_CACHE") == "database":
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 0))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+# Two-step verification and the idle timeout are off for the tests that are not about them (they
+# sign staff in with force_login, and move the clock by days); tests/security turns them on, and
+# the browser tests start a second site with CMS_TEST_TWO_FACTOR=on for theirs.
+TWO_FACTOR_ENFORCED = os.environ.get("CMS_TEST_TWO_FACTOR") == "on"
+SESSION_IDLE_SECONDS = 0
+
 # Background work (Wagtail's search index and reference index, the duty notifications) runs
 # inside the request: no worker to start on a developer's machine or in the tests.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

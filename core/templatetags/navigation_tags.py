@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Site
 
+from core.sitewide import remember
+
 register = template.Library()
 
 # The public services that are not pages, after the page tree in the main menu: a resident
@@ -33,23 +35,32 @@ def service_links(path):
     return [(url, label, url == current) for url, label in links]
 
 
+def _menu(site, request):
+    """The front page's URL, and (title, URL, tree path) of each page in the main menu."""
+    pages = site.root_page.get_children().live().in_menu().only("title", "url_path", "path")
+    return (
+        site.root_page.get_url(request),
+        [(page.title, page.get_url(request), page.path) for page in pages],
+    )
+
+
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
     """The site's top-level pages that are marked "show in menus", in tree order, then the
     public services that are not pages."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
-    items = []
+    home_url, items = None, []
     if site is not None:
-        items = list(
-            site.root_page.get_children().live().in_menu().only("title", "url_path", "path")
-        )
+        # The same for every reader until a page is published, moved or deleted: kept per
+        # process and version of the site (core.sitewide).
+        home_url, items = remember(("main-menu", site.pk), request, lambda: _menu(site, request))
     current = context.get("page")
     current_path = getattr(current, "path", "")
     return {
         "request": request,
-        "site_root": site.root_page if site else None,
-        "items": [(item, current_path.startswith(item.path)) for item in items],
+        "home_url": home_url,
+        "items": [(title, url, current_path.startswith(path)) for title, url, path in items],
         "at_home": request is not None and request.path == "/",
         "services": service_links(request.path if request is not None else ""),
     }

@@ -8,15 +8,20 @@ registers (the roster names its cadres): such a name is the namesake's and is no
 for; two households with names nobody else has (``MARKED``) are, and their search too."""
 
 import contextlib
+import logging
 import re
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from buildings.models import Title
 from cobuilding.models import JointActivity, Partner
+from duty.models import DutyRecord
+from opinions.models import Opinion
 from people.models import Person
 from tests.budget.content import growth_paths
 from visits import demo as visits_demo
@@ -149,3 +154,164 @@ def test_no_public_page_shows_personal_data(households, client):
             ]
 
     assert not leaks
+
+
+# --- Every role, every public address, the headers, the links and the log ---------------------
+
+# The roles of the design (the demo's accounts); None is the anonymous resident.
+ROLES = [None, "rep", "editor", "moderator", "clerk", "cadre", "supervisor", "admin"]
+# Addresses that answer with an error page: (path, status).
+ERROR_PATHS = [
+    ("/no-such-page/", 404),
+    ("/duty/request/ABCD-EFGH-JK1M/", 404),
+    ("/blog/no-such-post/", 404),
+]
+# Forms sent back refused (400), with nothing personal in them: what the error page shows.
+REFUSED_POSTS = [
+    ("/duty/request/", {"resident_name": "", "request": "", "website": ""}),
+    ("/blog/parking-2026/", {"author_name": "", "body": "", "website": ""}),
+]
+# Digits with what may separate them in a written phone number ("021-5555 0102", "(021)...").
+DIGIT_RUNS = re.compile(r"\d[\d\s\-.()\u00a0\u2010-\u2015]*\d")
+HREFS = re.compile(r"""(?:href|src|action)=["']([^"']*)["']""")
+
+
+def phones():
+    """Every phone number the seeded site holds: residents' (opinions' contacts, requests'
+    phones, key households'), partners' and the register's. {digits: what it is}."""
+    found = {}
+    for kind, values in (
+        ("opinion contact", Opinion.objects.values_list("contact", flat=True)),
+        ("request phone", DutyRecord.objects.values_list("resident_contact", flat=True)),
+        ("household phone", Household.objects.values_list("phone", flat=True)),
+        ("partner contact phone", Partner.objects.values_list("contact_phone", flat=True)),
+        ("person's phone", Person.objects.values_list("phone", flat=True)),
+    ):
+        for value in values:
+            if len(digits(value)) >= 7:
+                found[digits(value)] = kind
+    return found
+
+
+def digit_runs(text):
+    """The numbers written in ``text``, separators taken out ("021-5555 0102" → "02155550102")."""
+    return [digits(run) for run in DIGIT_RUNS.findall(text)]
+
+
+def phones_in(text, hidden, allowed=()):
+    """The hidden phones ``text`` holds, as written or with other separators; ``allowed``: one
+    a search repeats back (its query)."""
+    runs = digit_runs(text)
+    return {phone for phone in hidden if phone not in allowed and any(phone in run for run in runs)}
+
+
+def sitemap_paths(client):
+    text = client.get("/sitemap.xml").content.decode()
+    return [urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", text)]
+
+
+class CapturedLog(logging.Handler):
+    """Everything every logger writes, at every level, as the server's log would hold it."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@contextlib.contextmanager
+def captured_log():
+    handler = CapturedLog()
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.propagate
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+def test_no_role_finds_a_phone_number_on_the_public_site(households, record_property):
+    """As every role: the public pages, the sitemap's entries, the feeds, a search for a
+    resident's phone, the error pages. No phone in the body (however written), in a header or
+    in a link, and none in the log meanwhile."""
+    hidden = phones()
+    resident_phone = DutyRecord.objects.order_by("pk").values_list("resident_contact", flat=True)[0]
+    contact = (
+        Opinion.objects.exclude(contact="").order_by("pk").values_list("contact", flat=True)[0]
+    )
+    assert digits(resident_phone) in hidden and digits(contact) in hidden
+    users = {username: get_user_model().objects.get(username=username) for username in ROLES[1:]}
+    searches = {
+        f"/search/?q={quote(query)}": digits(query)
+        for query in (resident_phone, contact, MARKED[0][1])
+    }
+    paths = list(dict.fromkeys([*public_paths(), *sitemap_paths(Client())]))
+    leaks = []
+    asked = 0
+    with captured_log() as log:
+        for role in ROLES:
+            client = Client()
+            if role is not None:
+                client.force_login(users[role])
+            for path, status, data in [
+                *((path, 200, None) for path in paths),
+                *((path, 200, None) for path in searches),
+                *((path, status, None) for path, status in ERROR_PATHS),
+                *((path, 400, data) for path, data in REFUSED_POSTS),
+            ]:
+                if data is None:
+                    response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+                else:
+                    response = client.post(path, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+                asked += 1
+                assert response.status_code == status, (role, path, response.status_code)
+                allowed = {searches[path]} if path in searches else set()
+                text = response.content.decode()
+                headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+                links = "\n".join(unquote(link) for link in HREFS.findall(text))
+                for where, written in (("body", text), ("headers", headers), ("links", links)):
+                    leaks += [
+                        (role, path, where, hidden[phone])
+                        for phone in phones_in(written, hidden, allowed)
+                    ]
+    assert not leaks
+    # The search repeated the phone it was asked for and found nothing else with it.
+    addresses = len(paths) + len(searches) + len(ERROR_PATHS) + len(REFUSED_POSTS)
+    assert asked == len(ROLES) * addresses
+    assert not [line for line in log.lines if phones_in(line, hidden)], log.lines
+    record_property("addresses", addresses)
+    record_property("requests", asked)
+
+
+def test_a_refused_form_logs_no_phone_number(households):
+    """A request refused for a missing field, and an opinion refused for its missing text, log
+    that they were refused (400), and nothing of the phone the resident typed."""
+    phone = "13699990000"
+    with captured_log() as log:
+        refused = [
+            Client().post(
+                "/duty/request/",
+                {"resident_name": "", "resident_contact": phone, "place": "", "request": ""},
+            ),
+            Client().post("/blog/parking-2026/", {"author_name": "", "contact": phone, "body": ""}),
+            Client().post(
+                "/duty/request/",
+                {"resident_name": "李", "resident_contact": f"{phone}x", "request": "灯坏了"},
+            ),
+        ]
+    assert [response.status_code for response in refused] == [400, 400, 400]
+    for response in refused:
+        assert phone not in "\n".join(f"{n}: {v}" for n, v in response.items())
+    assert [line for line in log.lines if "Bad Request" in line]  # the refusals are logged...
+    assert not [line for line in log.lines if phone in digits(line)], log.lines  # ...without it

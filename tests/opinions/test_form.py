@@ -271,7 +271,7 @@ class TestRateLimit:
         assert Opinion.objects.count() == self.LIMIT + 1
 
     def test_a_forged_forwarded_for_header_does_not_get_round_it(self, client, topic, settings):
-        assert settings.TRUSTED_PROXY_COUNT == 0
+        assert settings.TRUSTED_PROXIES == []
         for n in range(self.LIMIT):
             forged = f"198.51.100.{n}"
             assert self.post(client, topic, n, HTTP_X_FORWARDED_FOR=forged).status_code == 302
@@ -281,7 +281,7 @@ class TestRateLimit:
         assert Opinion.objects.count() == self.LIMIT
 
     def test_behind_one_trusted_proxy_the_proxy_given_address_counts(self, client, topic, settings):
-        settings.TRUSTED_PROXY_COUNT = 1
+        settings.TRUSTED_PROXIES = ["10.0.0.2"]
         proxy = {"REMOTE_ADDR": "10.0.0.2"}
         for n in range(self.LIMIT):
             self.post(client, topic, n, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)

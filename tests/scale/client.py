@@ -1,7 +1,7 @@
 """Plain HTTP to the instances, as a load balancer hands them a visitor's requests.
 
 The balancer ends TLS and sends every instance the same host name, ``X-Forwarded-Proto:
-https`` and the visitor's address appended to ``X-Forwarded-For`` (``TRUSTED_PROXY_COUNT=1``).
+https`` and the visitor's address appended to ``X-Forwarded-For`` (``TRUSTED_PROXIES``).
 A ``Visitor`` is one person at one address, with their cookies (kept here by hand: the
 site's cookies are ``Secure``, and this side of the balancer speaks plain HTTP).
 """

@@ -137,8 +137,9 @@ def scale_environment(scale_database, scale_redis):
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=scale_database,
         REDIS_URL=scale_redis,
-        # One proxy (the load balancer) appends the visitor's address to X-Forwarded-For.
-        TRUSTED_PROXY_COUNT="1",
+        # One proxy (the load balancer, here this machine) appends the visitor's address to
+        # X-Forwarded-For.
+        TRUSTED_PROXIES=HOST,
         MEDIA_ROOT=str(workdir / "media"),
         STATIC_ROOT=str(workdir / "static"),
         # The digest to the moderators stays in the instance: no mail server here.

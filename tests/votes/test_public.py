@@ -137,13 +137,28 @@ class TestIndex:
         assert ui("en", "No results have been published yet.") in page.get_text()
 
     def test_results_are_paged_newest_first(self, make_motion, client):
-        for number in range(23):
+        for number in range(13):
             make_motion(MotionState.PUBLISHED, title=f"结果{number:02d}")
         first = page_of(client.get("/votes/"))
-        assert titles(first, "results-heading") == [f"结果{n:02d}" for n in range(22, 2, -1)]
+        assert titles(first, "results-heading") == [f"结果{n:02d}" for n in range(12, 2, -1)]
         second = page_of(client.get("/votes/?page=2"))
         assert titles(second, "results-heading") == ["结果02", "结果01", "结果00"]
         assert page_of(client.get("/votes/?page=junk")).select("section h3")
+
+    def test_open_votes_are_paged_apart_from_the_results(self, make_motion, client):
+        for number in range(12):
+            make_motion(MotionState.OPEN, title=f"进行{number:02d}")
+        make_motion(MotionState.PUBLISHED, title="结果")
+        first = page_of(client.get("/votes/"))
+        assert len(titles(first, "open-heading")) == 10
+        second = page_of(client.get("/votes/?open=2"))
+        assert len(titles(second, "open-heading")) == 2
+        assert set(titles(first, "open-heading") + titles(second, "open-heading")) == {
+            f"进行{n:02d}" for n in range(12)
+        }
+        # Each page of open votes still shows the results, and its own navigation.
+        assert titles(second, "results-heading") == ["结果"]
+        assert second.select_one("nav.pagination a[rel=prev]")["href"] == "?open=1"
 
     def test_an_evaluation_and_an_election_are_shown_as_such(self, make_rep, make_motion, client):
         cadre = make_rep(account=False, is_representative=False, is_cadre=True)

@@ -5,7 +5,10 @@ Idempotent: what exists already is left as it is. Each module adds its ``demo.se
 to ``SEEDERS``, and names it in ``ADMIN_ONLY`` when the public site shows nothing it makes.
 """
 
+from base64 import b32decode
 from io import StringIO
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,7 +23,7 @@ from appraisals import demo as appraisals_demo
 from blog import demo as blog_demo
 from buildings import demo as buildings_demo
 from cobuilding import demo as cobuilding_demo
-from core import roles
+from core import roles, twofactor
 from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo
@@ -31,6 +34,12 @@ from volunteers import demo as volunteers_demo
 from votes import demo as votes_demo
 
 DEFAULT_PASSWORD = "community-demo"
+
+# The demo accounts whose role must use two-step verification (core/twofactor.py) get an
+# authenticator with this known key (base32, as an app takes it), as their password is known:
+# add it to any authenticator app to sign in to the demo's admin as them (README).
+DEMO_TWO_FACTOR_ACCOUNTS = ("admin", "supervisor")
+DEMO_TWO_FACTOR_KEY = "COMMUNITYCMSDEMOTWOFACTORKEY2345"
 
 # username → (group, display name); "admin" is the administrator (a superuser).
 ACCOUNTS = {
@@ -114,6 +123,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             users = self.seed_accounts(password)
+            self.seed_two_factor(users)
             # Wagtail's reference index (what uses an image, a page, a snippet) is built once
             # at the end rather than after each of the thousands of saves: a third of the
             # seeding's time otherwise.
@@ -146,3 +156,19 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
         return users
+
+    def seed_two_factor(self, users):
+        """An authenticator with the demo key for the demo accounts that must use one; an
+        account that has one already (its own, or from an earlier run) keeps it."""
+        key = b32decode(DEMO_TWO_FACTOR_KEY).hex()
+        for username in DEMO_TWO_FACTOR_ACCOUNTS:
+            user = users[username]
+            if twofactor.has_device(user):
+                continue
+            device = TOTPDevice.objects.create(
+                user=user, key=key, name="Demo authenticator", confirmed=True
+            )
+            self.stdout.write(
+                f"{username}: two-step verification with the demo key {DEMO_TWO_FACTOR_KEY} "
+                f"({device.config_url})"
+            )
