@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def not_found(request, message="", **context):
@@ -51,8 +51,8 @@ BARE_ERROR_PAGE = "core/bare_error.html"
 
 def _bad_request_texts():
     return {
-        "title": _("Your request could not be read"),
-        "message": _(
+        "title": gettext_lazy("Your request could not be read"),
+        "message": gettext_lazy(
             "The site could not read what your browser sent. Please go back, reload the page "
             "and try again."
         ),
@@ -61,8 +61,8 @@ def _bad_request_texts():
 
 def _too_large_texts():
     return {
-        "title": _("What you sent is too large"),
-        "message": _(
+        "title": gettext_lazy("What you sent is too large"),
+        "message": gettext_lazy(
             "What you sent is larger than the site accepts. Please shorten it, or send a "
             "smaller file, and try again."
         ),

@@ -198,7 +198,7 @@ TWO_FACTOR_RECOVERY_CODES = 10
 # The name the authenticator app shows beside the codes.
 OTP_TOTP_ISSUER = "Community CMS"
 # A session left without a request this long (seconds) is signed out (core/logins.py).
-SESSION_IDLE_SECONDS = 30 * 60
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
 
 # Content-Security-Policy (django-csp, core/csp.py), the same in every settings module: the
 # site's own files only; no inline script or style; nothing from another host (the site may

@@ -145,6 +145,7 @@ ONE_PER_THING = {
     "auth.permission": "one per model and action",
     "auth.user": "one per demo account",
     "auth.user_groups": "one per demo account's role",
+    "otp_totp.totpdevice": "one per demo account whose role must use two-step verification",
     "contenttypes.contenttype": "one per model",
     # The site and Wagtail's own tables, filled by the migrations.
     "wagtailcore.site": "one per site",

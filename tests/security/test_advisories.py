@@ -454,7 +454,5 @@ def test_the_copy_keeps_no_links_and_reads_the_same():
 
 
 def test_the_vendored_snapshot_holds_no_links():
-    linked = [
-        path.name for path in ADVISORIES.rglob("*.yaml") if "://" in path.read_text("utf-8")
-    ]
+    linked = [path.name for path in ADVISORIES.rglob("*.yaml") if "://" in path.read_text("utf-8")]
     assert not linked

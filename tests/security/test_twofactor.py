@@ -357,3 +357,32 @@ def test_off_only_where_the_settings_say(settings, boss):
     settings.TWO_FACTOR_ENFORCED = False
     client = sign_in(boss)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_its_administrator_and_supervisor_the_known_key(clock):
+    from base64 import b32decode
+
+    from home.management.commands import seed_demo
+
+    out = StringIO()
+    command = seed_demo.Command(stdout=out)
+    users = command.seed_accounts(password=PASSWORD)
+    command.seed_two_factor(users)
+    key = b32decode(seed_demo.DEMO_TWO_FACTOR_KEY).hex()
+    assert set(
+        TOTPDevice.objects.filter(key=key, confirmed=True).values_list("user__username", flat=True)
+    ) == {"admin", "supervisor"}
+    assert seed_demo.DEMO_TWO_FACTOR_KEY in out.getvalue()
+    # An account that set up its own keeps it when the demo is seeded again.
+    admin_device = TOTPDevice.objects.get(user__username="admin")
+    admin_device.key = "ab" * 20
+    admin_device.save()
+    command.seed_two_factor(users)
+    assert TOTPDevice.objects.get(user__username="admin").key == "ab" * 20
+    # The demo's supervisor signs in with a code from the known key.
+    client = sign_in(users["supervisor"])
+    assert redirected_to(client.get("/admin/"), VERIFY)
+    response = client.post(VERIFY, {"otp_token": f"{totp(bytes.fromhex(key)):06d}"})
+    assert redirected_to(response, "/admin/")
+    assert client.get("/admin/").status_code == 200
