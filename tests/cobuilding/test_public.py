@@ -260,7 +260,10 @@ class TestPhotos:
     def test_the_photos_cost_the_same_queries_whatever_their_number(self, client, publish):
         """The renditions are prefetched with the activities: no query per photo."""
         publish(photo=make_photo())
-        client.get(INDEX)  # the renditions are made once, as the first reader asks for them
+        # The renditions are made once, as the first reader asks for them (which saves the
+        # image, and so changes the site's version: the next reader reads the site afresh).
+        client.get(INDEX)
+        client.get(INDEX)
 
         def queries():
             with CaptureQueriesContext(connection) as captured:
@@ -270,6 +273,7 @@ class TestPhotos:
         one = queries()
         for n in range(4):
             publish(title=f"活动{n}", photo=make_photo(title=f"照片{n}"))
+        client.get(INDEX)
         client.get(INDEX)
 
         assert queries() == one
