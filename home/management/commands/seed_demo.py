@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -121,7 +122,9 @@ class Command(BaseCommand):
         if scale < 1 or scale > 1000:
             raise CommandError("--scale must be a whole number from 1 to 1000.")
 
-        with transaction.atomic():
+        # In the site's own language, whatever the caller has active: the names history
+        # records for each row read as the community reads them.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             users = self.seed_accounts(password)
             self.seed_two_factor(users)
             # Wagtail's reference index (what uses an image, a page, a snippet) is built once
