@@ -136,10 +136,8 @@ def _serve_path(rest):
     (``None`` when pages are not served), kept per process: the URL configuration does not
     change while it runs."""
     key = (get_script_prefix(), rest)
-    try:
+    if key in _serve_paths:
         return _serve_paths[key]
-    except KeyError:
-        pass
     try:
         path = reverse("wagtail_serve", args=(rest,))
     except NoReverseMatch:

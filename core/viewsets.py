@@ -148,23 +148,23 @@ class ListingPermissionMixin:
 
 
 class SnippetChooseView(ListingPermissionMixin, chooser.ChooseView):
-    pass
+    """Wagtail's view, asking what the snippet's listing asks."""
 
 
 class SnippetChooseResultsView(ListingPermissionMixin, chooser.ChooseResultsView):
-    pass
+    """Wagtail's view, asking what the snippet's listing asks."""
 
 
 class SnippetChosenView(ListingPermissionMixin, chooser.SnippetChosenView):
-    pass
+    """Wagtail's view, asking what the snippet's listing asks."""
 
 
 class SnippetChosenMultipleView(ListingPermissionMixin, chooser.SnippetChosenMultipleView):
-    pass
+    """Wagtail's view, asking what the snippet's listing asks."""
 
 
 class SnippetChooserCreateView(ListingPermissionMixin, chooser.SnippetCreateView):
-    pass
+    """Wagtail's view, asking what the snippet's listing asks."""
 
 
 class SnippetChooserViewSet(chooser.SnippetChooserViewSet):
