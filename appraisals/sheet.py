@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import get_object_or_404
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button, HeaderButton
 
+from core.forms import ReportYearForm
 from core.menus import PermissionMenuItem
 from core.models import CommunitySettings
 from core.viewsets import SnippetInspectView
@@ -32,7 +32,7 @@ from duty.api import cadre_assessments
 from people.models import TRAINING_DAYS_PER_YEAR, Talk, Training, talk_due_since
 from votes.api import evaluation_summaries
 
-from .models import FIRST_YEAR, LAST_YEAR, VIEW, Appraisal
+from .models import VIEW, Appraisal
 
 
 @dataclass
@@ -125,10 +125,6 @@ def sheets(appraisals, year, today=None):
     return result
 
 
-class YearForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-
-
 def _may_view(request):
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
@@ -167,7 +163,7 @@ def appraisal_sheet(request, pk):
 def year_sheets(request):
     _may_view(request)
     query = request.GET if "year" in request.GET else {"year": timezone.localdate().year}
-    form = YearForm(query)
+    form = ReportYearForm(query)
     if form.is_valid():
         year = form.cleaned_data["year"]
         found = sheets(_appraisals().of_year(year).order_by("cadre__name", "pk"), year)

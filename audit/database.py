@@ -80,16 +80,24 @@ def allow_rewrite(model, using="default"):
         raise ValueError(f"{model._meta.label} is not registered as rewritable")
     if not connection.in_atomic_block:
         raise RuntimeError("allow_rewrite() needs a transaction (transaction.atomic)")
+    with _transaction_setting(connection, REWRITE_SETTING, model._meta.db_table):
+        yield
+
+
+@contextmanager
+def _transaction_setting(connection, name, value):
+    """``name`` set to ``value`` for the block, in the current transaction only (``SET
+    LOCAL``); nothing on databases other than PostgreSQL, which have no trigger to read it."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [REWRITE_SETTING, model._meta.db_table])
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     yield
     # Not in a ``finally``: after an error the transaction refuses every statement until it
     # is rolled back, and the rollback takes the setting back anyway.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, '', true)", [REWRITE_SETTING])
+        cursor.execute("SELECT set_config(%s, '', true)", [name])
 
 
 def append_only_tables():
@@ -179,31 +187,16 @@ def erasing(history, using=None):
     connection = connections[using or "default"]
     if not connection.in_atomic_block:
         raise RuntimeError("erasing() needs a transaction (transaction.atomic)")
-    if connection.vendor != "postgresql":
+    with _transaction_setting(connection, ERASE_SETTING, history._meta.db_table):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [ERASE_SETTING, history._meta.db_table])
-    yield
-    # Not in a ``finally``: see ``site_writes``.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, '', true)", [ERASE_SETTING])
 
 
 @contextmanager
 def site_writes(using=None):
     """The block writes history (or a seal) through the site: let its INSERTs through."""
     connection = connections[using or "default"]
-    if connection.vendor != "postgresql":
+    with _transaction_setting(connection, WRITER_SETTING, "site"):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'site', true)", [WRITER_SETTING])
-    yield
-    # Not in a ``finally``: after an error the transaction refuses every statement until it
-    # is rolled back, and the rollback takes the setting back anyway.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, '', true)", [WRITER_SETTING])
 
 
 def install_append_only_triggers(sender=None, using="default", **kwargs):

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -258,7 +258,8 @@ def _purge_frontend(paths):
 
 def purge_when_saved(model, paths):
     """Purge ``paths(instance)`` (a list of site paths) whenever a ``model`` row is saved or
-    deleted; ``paths`` may return ``None`` to purge every page."""
+    deleted, or one of its many-to-many fields changes (from either side); ``paths`` may return
+    ``None`` to purge every page."""
 
     def changed(sender, instance, **kwargs):
         if kwargs.get("raw"):
@@ -269,9 +270,30 @@ def purge_when_saved(model, paths):
         else:
             purge(*found)
 
+    def members_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+        # ``team.members.add(person)`` saves no team: the change is the through table's. Seen
+        # from the other side (``person.teams.add(team)``), ``instance`` is the person and
+        # ``pk_set`` names the changed teams, of class ``model``.
+        if not action.startswith("post_"):
+            return
+        if not reverse:
+            changed(sender, instance)
+        elif pk_set is None:
+            purge(everything=True)
+        else:
+            for row in model._default_manager.filter(pk__in=pk_set):
+                changed(sender, row)
+
     uid = f"page-cache:{model._meta.label}:{paths.__module__}.{paths.__qualname__}"
     post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    for field in model._meta.many_to_many:
+        m2m_changed.connect(
+            members_changed,
+            sender=field.remote_field.through,
+            weak=False,
+            dispatch_uid=f"{uid}:{field.name}",
+        )
 
 
 def page_paths(page):

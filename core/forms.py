@@ -64,6 +64,7 @@ class ReportYearForm(forms.Form):
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
         error_messages={
+            "required": _("Give the year as four digits, from 2000 to 2099."),
             "invalid": _("Give the year as four digits, from 2000 to 2099."),
             "min_value": _("Give the year as four digits, from 2000 to 2099."),
             "max_value": _("Give the year as four digits, from 2000 to 2099."),

@@ -53,25 +53,33 @@ class HomePage(DirectRouteMixin, CommunityPage):
         fields = ("title", "url_path", "path", "depth", "starts_at", "venue")
         hearing_fields = (*fields, "consultation_opens", "consultation_closes", "decision_state")
         hearings = HearingPage.objects.published()
-        consultations = list(hearings.in_consultation(now).only(*hearing_fields)[:limit])
         # The lists change when a meeting shown starts or a consultation shown closes, and
-        # when the next consultation opens, wherever that hearing is: read with the hearings
-        # coming up, in the same query.
-        next_opening = Subquery(
+        # when the next consultation opens, wherever that hearing is: read beside each list,
+        # in the same query, and once more only when every list is empty.
+        openings = (
             HearingPage.objects.live()
             .filter(consultation_opens__gt=now)
             .order_by("consultation_opens")
-            .values("consultation_opens")[:1]
+            .values_list("consultation_opens", flat=True)
+        )
+        next_opening = Subquery(openings[:1])
+        consultations = list(
+            hearings.in_consultation(now)
+            .only(*hearing_fields)
+            .annotate(next_opening=next_opening)[:limit]
         )
         coming_hearings = list(
             hearings.upcoming(now).only(*hearing_fields).annotate(next_opening=next_opening)[:limit]
         )
-        briefings = list(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
-        shown = consultations + coming_hearings + briefings
-        changes_at(
-            *(hearing.next_opening for hearing in coming_hearings[:1]),
-            *(moment for meeting in shown for moment in meeting.changes()),
+        briefings = list(
+            BriefingPage.objects.published()
+            .upcoming(now)
+            .only(*fields)
+            .annotate(next_opening=next_opening)[:limit]
         )
+        shown = consultations + coming_hearings + briefings
+        opens = shown[0].next_opening if shown else openings.first()
+        changes_at(opens, *(moment for meeting in shown for moment in meeting.changes()))
         upcoming = sorted(coming_hearings + briefings, key=lambda m: (m.starts_at, m.pk))[:limit]
         return (
             [

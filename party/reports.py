@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import spreadsheet_response
+from core.forms import FIRST_YEAR, LAST_YEAR, ReportYearForm
 from core.menus import PermissionMenuItem
 from core.models import CommunitySettings
 from core.paging import slice_page
@@ -49,7 +50,6 @@ VIEW_ATTENDANCE = "party.view_attendance"
 VIEW_ACTIVITY = "party.view_reportedactivity"
 VIEW_FEEDBACK = "party.view_feedbacksheet"
 PER_PAGE = 50
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 NOTHING = "—"
 EXPORTS = ("csv", "xlsx")
 
@@ -159,8 +159,10 @@ def activities(members, year, among=None):
 # The filters
 
 
-class YearForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+class YearForm(ReportYearForm):
+    """The year of the report (with the clear messages of every yearly report), and the
+    branch and category it is narrowed to."""
+
     branch = forms.ChoiceField(label=gettext_lazy("Party branch"), required=False)
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
 

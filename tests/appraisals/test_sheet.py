@@ -306,7 +306,10 @@ class TestTheYearsSheets:
 
         sheets = page(response)
         assert sheets.select("article.sheet") == []
-        assert "Give a year from 2000 to 2100." in sheets.select_one("[role=alert]").get_text()
+        assert (
+            "Give the year as four digits, from 2000 to 2099."
+            in sheets.select_one("[role=alert]").get_text()
+        )
 
     def test_a_year_with_none(self, office):
         sheets = page(logged_in(office).get(year_url(2030), headers=ENGLISH))

@@ -183,6 +183,30 @@ class TestPagesThatChangeWithTheClock:
         page = BeautifulSoup(after.content.decode(), "html.parser")
         assert page.select_one("form.opinion-form") is None
 
+    @pytest.mark.parametrize("meeting", ["past", "coming"])
+    def test_the_front_page_is_kept_no_longer_than_until_the_next_consultation_opens(
+        self, caching, clock, meeting
+    ):
+        # Whether or not the front page lists anything else, the hearing whose consultation
+        # opens in four minutes joins its list then.
+        clock.set(timezone.localtime().replace(hour=12, minute=0))
+        now = timezone.now()
+        starts = now + datetime.timedelta(days=-1 if meeting == "past" else 2)
+        HearingPageFactory(
+            title="加装电梯听证会",
+            consultation_opens=now + datetime.timedelta(minutes=4),
+            consultation_closes=now + datetime.timedelta(days=5),
+            starts_at=starts,
+        )
+        assert "加装电梯听证会" not in text(read(Client(), "/")) or meeting == "coming"
+        assert read(Client(), "/")[HEADER] == "hit"
+
+        # Four minutes: sooner than a kept page's own end (five minutes in these tests).
+        clock.advance(minutes=4, seconds=1)
+        after = read(Client(), "/")
+        assert after[HEADER] == "miss"
+        assert "加装电梯听证会" in text(after)
+
     def test_no_page_is_kept_past_midnight(self, post, clock):
         local = timezone.localtime()
         clock.set(local.replace(hour=23, minute=59, second=0, microsecond=0))

@@ -502,6 +502,20 @@ class TestVolunteers:
 
         assert members_shown(fresh(client, "/volunteers/")) == "3"
 
+    def test_members_changed_in_code(self, client, team):
+        # No team is saved: only the through table changes, from either side.
+        assert members_shown(kept(client, "/volunteers/")["/volunteers/"]) == "1"
+        team.members.add(VolunteerFactory())
+        assert members_shown(fresh(client, "/volunteers/")) == "2"
+
+        kept(client, "/volunteers/")
+        VolunteerFactory().volunteer_teams.add(team)
+        assert members_shown(fresh(client, "/volunteers/")) == "3"
+
+        kept(client, "/volunteers/")
+        team.members.clear()
+        assert members_shown(fresh(client, "/volunteers/")) == "0"
+
 
 # --- Kept apart ---------------------------------------------------------------------------
 

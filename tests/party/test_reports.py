@@ -168,8 +168,8 @@ class TestAttendance:
     @pytest.mark.parametrize(
         ("query", "message"),
         [
-            ({"year": "abc"}, "Enter a whole number."),
-            ({"year": "1999"}, "Ensure this value is greater than or equal to 2000."),
+            ({"year": "abc"}, "Give the year as four digits, from 2000 to 2099."),
+            ({"year": "1999"}, "Give the year as four digits, from 2000 to 2099."),
             ({"year": "2026", "branch": "没有这个支部"}, "Select a valid choice."),
         ],
     )
