@@ -298,9 +298,10 @@ class Load:
 
 
 class Server:
-    """gunicorn serving the site on ``port`` with two sync workers (or ``workers``)."""
+    """gunicorn serving the site on ``port`` with two sync workers (or ``workers``), given
+    ``options`` besides."""
 
-    def __init__(self, name, env, port, workers, cache_seconds, log):
+    def __init__(self, name, env, port, workers, cache_seconds, log, options=()):
         self.name = name
         self.port = port
         self.log = log
@@ -315,6 +316,7 @@ class Server:
                 "sync",
                 "--bind",
                 f"127.0.0.1:{port}",
+                *options,
             ],
             cwd=PROJECT_ROOT,
             env=env,

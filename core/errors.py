@@ -1,20 +1,27 @@
 """The site's own error pages, answered from views: not found (404), a request the site
-cannot read (400) or will not read (413).
+cannot read (400) or will not read (413), a file it cannot store because its storage is full.
 
 With ``DEBUG`` on (the demo, a developer's machine) Django answers an ``Http404`` with its
 technical page, which lists the site's URL patterns; a resident who mistypes a reference in
 the demo must meet the site's page instead, with a word about what went wrong.
 """
 
+import errno
+import logging
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import DisallowedHost
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy
+
+logger = logging.getLogger(__name__)
 
 
 def not_found(request, message="", **context):
@@ -97,3 +104,71 @@ def bad_request(request, exception=None):
 def too_large(request):
     """What a request whose body is larger than the site takes is answered (413)."""
     return error_page(request, 413, **_too_large_texts())
+
+
+# --- A file the site cannot store -------------------------------------------------------------
+
+# What the operating system answers a write to a full disk, or past a quota.
+STORAGE_FULL_ERRORS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def _storage_full_texts():
+    return {
+        "title": gettext_lazy("There is no room left to store files"),
+        "message": gettext_lazy(
+            "The file was not saved: the site's storage for uploaded files is full. Nothing "
+            "was kept. Please tell the site's administrator, and try again once they have "
+            "made room."
+        ),
+    }
+
+
+def is_storage_full(exception):
+    """Whether ``exception``, or one it was raised from, is a write refused for lack of room."""
+    seen = set()
+    while exception is not None and id(exception) not in seen:
+        if isinstance(exception, OSError) and exception.errno in STORAGE_FULL_ERRORS:
+            return True
+        seen.add(id(exception))
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
+class StorageFullMiddleware:
+    """A file refused by a full storage (media on a full disk, a bucket past its quota) is
+    answered with a message that says so instead of a server error.
+
+    The model's row is written after its file (Django saves a file field's file before the
+    row's INSERT), so a refused file leaves no row: what is left to do is to tell the user.
+    Wagtail's multiple upload (images, documents) shows a refused file's ``error_message``
+    beside it; the admin's other forms come back with the message at the top; elsewhere, the
+    site's error page (507, Insufficient Storage). The error is logged for the administrator.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_storage_full(exception):
+            return None
+        logger.error("A file could not be stored: %s", exception, exc_info=exception)
+        texts = _storage_full_texts()
+        message = escape(texts["message"])
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "add_multiple":
+            # Wagtail's own answer for a file it refuses (of a type it does not take, too big).
+            return JsonResponse({"success": False, "error_message": message})
+        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            # The admin's other scripts (a chooser's upload tab) show the status as an error.
+            return JsonResponse({"success": False, "error_message": message}, status=507)
+        user = getattr(request, "user", None)
+        admin = reverse("wagtailadmin_home")
+        signed_in = user is not None and user.is_authenticated
+        if request.method == "POST" and request.path.startswith(admin) and signed_in:
+            # Back to the form, the message at the top of it.
+            messages.error(request, texts["message"])
+            return HttpResponseRedirect(request.get_full_path())
+        return error_page(request, 507, **texts)

@@ -5,12 +5,14 @@ never). The moment of the last request is kept in the session, written at most o
 (and at sign-in), so that a busy user's requests do not each write the session.
 
 django-axes' own log lines mask the user name and the address; the line written here names
-them, so that whoever reads the log knows which account was attacked, and from where.
+them, so that whoever reads the log knows which account was attacked, and from where. The
+name it counts failures by is cut to what its records hold (``axes_username``).
 """
 
 import logging
 import time
 
+from axes.conf import settings as axes_settings
 from axes.signals import user_locked_out
 
 from django.conf import settings
@@ -56,3 +58,22 @@ def stamp_login(sender, request, user, **kwargs):
 def log_lockout(sender, request, username, ip_address, **kwargs):
     path = getattr(request, "path", "")
     logger.warning("Login locked out: user %r from %s at %s", username, ip_address, path)
+
+
+def axes_username(request, credentials=None):
+    """The user name django-axes counts a login's failures by (``AXES_USERNAME_CALLABLE``):
+    what was typed, as axes reads it, cut to the length of its records' column.
+
+    No account has a longer name (150 at most), but anyone may type one: PostgreSQL refuses
+    to store it, and the login form answered a server error instead of its message.
+    """
+    from axes.models import AccessAttempt  # read once the apps are loaded
+
+    field = axes_settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if isinstance(username, str):
+        return username[: AccessAttempt._meta.get_field("username").max_length]
+    return username

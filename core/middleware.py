@@ -3,6 +3,7 @@ cannot be read), no-store for what a logged-in user is shown, and a memo per req
 
 import logging
 from contextvars import ContextVar
+from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import QueryDict, UnreadablePostError
@@ -73,8 +74,22 @@ def _without_nul(query_dict):
     return clean
 
 
+def _check_utf8(request):
+    """Refuse a form whose bytes are not UTF-8 text.
+
+    A form sent this way is UTF-8 (Django refuses one declaring another charset), yet Django
+    reads each byte that is not text as "\ufffd" and a form kept that way holds a mangled
+    name or opinion nobody wrote: the request is refused as unreadable instead.
+    """
+    try:
+        unquote_to_bytes(request.body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("The form's fields are not UTF-8 text.") from error
+
+
 class StripNulMiddleware:
-    """Drop NUL characters from query strings and posted form fields.
+    """Drop NUL characters from query strings and posted form fields, and refuse a form that
+    is not UTF-8 text.
 
     Nobody types one on purpose, nothing here needs one, and PostgreSQL refuses them in
     text: a filter or a reason holding one would end in a server error instead of a page.
@@ -91,6 +106,8 @@ class StripNulMiddleware:
             "multipart/form-data",
         ):
             try:
+                if request.content_type == "application/x-www-form-urlencoded":
+                    _check_utf8(request)
                 request.POST = _without_nul(request.POST)
                 limits.check_field_count(request)
             except UNREADABLE as error:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from wagtail import hooks
 
+from core.forms import FIRST_YEAR, LAST_YEAR
 from core.menus import PermissionMenuItem
 from core.models import CommunitySettings
 
@@ -25,9 +26,13 @@ VIEW = "duty.view_dutyrecord"
 
 def _month(text, today):
     """The first day of the month ``text`` names ("2026-12"), or of this month when it names
-    none or no real one (a typed address never answers a server error)."""
+    none or no real one (a typed address never answers a server error). Only the years a
+    report may be asked for: the page links the months either side, and the first and last
+    years Python's dates hold have none."""
     try:
         year, month = (int(part) for part in str(text).split("-"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(year)
         return datetime.date(year, month, 1)
     except (TypeError, ValueError, OverflowError):
         return today.replace(day=1)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
@@ -78,6 +79,14 @@ def posts(request):
 REQUEST_LIMIT = PublicFormLimit("duty_request")
 
 
+def _too_many_requests(minutes):
+    return ngettext(
+        "You have filed several requests in a short time. Please try again in %(minutes)d minute, or call the duty phone.",
+        "You have filed several requests in a short time. Please try again in %(minutes)d minutes, or call the duty phone.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def file_request(request):
     form = RequestForm(request.POST or None)
@@ -85,26 +94,25 @@ def file_request(request):
     if request.method == "POST":
         minutes = REQUEST_LIMIT.minutes_to_wait(request)
         if minutes:
-            status = 429
-            error = ngettext(
-                "You have filed several requests in a short time. Please try again in %(minutes)d minute, or call the duty phone.",
-                "You have filed several requests in a short time. Please try again in %(minutes)d minutes, or call the duty phone.",
-                minutes,
-            ) % {"minutes": minutes}
+            status, error = 429, _too_many_requests(minutes)
         elif form.is_bot:
             # Nothing is kept, and a bot learns nothing from the answer.
             return redirect("duty:request")
-        elif form.is_valid():
+        elif not form.is_valid():
+            status = 400
+        # Counted and checked in one step: of a burst sent at once, only the limit is kept.
+        elif minutes := REQUEST_LIMIT.take(request):
+            status, error = 429, _too_many_requests(minutes)
+        else:
             record = form.save(commit=False)
             record.channel = RequestChannel.ONLINE
-            record.save()
-            REQUEST_LIMIT.count(request)
+            # The request with its history row and its link in the audit chain, or nothing.
+            with transaction.atomic():
+                record.save()
             request_filed(record)
             return redirect(
                 reverse("duty:request_status", kwargs={"reference": record.reference}) + "?filed=1"
             )
-        else:
-            status = 400
     return TemplateResponse(
         request, "duty/request_form.html", {"form": form, "error": error}, status=status
     )

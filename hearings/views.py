@@ -13,6 +13,10 @@ from wagtail.models import Site
 from .models import BriefingPage, HearingPage
 
 MEETINGS = ((BriefingPage, "briefing"), (HearingPage, "hearing"))
+# The largest id a database holds (a signed 64-bit integer). A page type's id is a link to its
+# page, and Django's lookups through a link leave a larger number to the database: SQLite
+# refuses it (a server error), so an address past it is simply not found.
+MAX_ID = 2**63 - 1
 FIELDS = (
     "title",
     "starts_at",
@@ -82,7 +86,7 @@ def calendar_ics(request):
 def event_ics(request, pk):
     """One published briefing or hearing, to add to a calendar ("add to calendar")."""
     meeting = kind = None
-    for model, model_kind in MEETINGS:
+    for model, model_kind in MEETINGS if pk <= MAX_ID else ():
         meeting = model.objects.published().filter(pk=pk).only(*FIELDS).first()
         if meeting is not None:
             kind = model_kind

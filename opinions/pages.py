@@ -1,5 +1,6 @@
 """The part every page type that takes residents' opinions shares (blog, hearings)."""
 
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -71,29 +72,39 @@ class OpinionsPageMixin:
         minutes = RATE_LIMIT.minutes_to_wait(request)
         form = OpinionForm(request.POST)
         if minutes:
-            return self._render(
-                request,
-                429,
-                opinion_form=form,
-                opinion_error=ngettext(
-                    "You have sent several opinions in a short time. Please try again in %(minutes)d minute; what you wrote is still in the form.",
-                    "You have sent several opinions in a short time. Please try again in %(minutes)d minutes; what you wrote is still in the form.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-            )
+            return self._too_many(request, form, minutes)
         if form.is_bot:
             # Tell a bot nothing: it is sent on as a resident is, to a reference that leads
             # nowhere, and nothing is kept.
             return HttpResponseRedirect(status_url(new_reference()))
         if not form.is_valid():
             return self._render(request, 400, opinion_form=form)
+        # Counted and checked in one step: of a burst sent at once, only the limit is kept.
+        minutes = RATE_LIMIT.take(request)
+        if minutes:
+            return self._too_many(request, form, minutes)
 
         opinion = form.save(commit=False)
         opinion.page_id = self.pk
         opinion.language = request.LANGUAGE_CODE
-        opinion.save()
-        RATE_LIMIT.count(request)
+        # The opinion, its history row and its link in the audit chain: all kept or none (the
+        # history is written after the row, by a signal; a database lost in between must not
+        # keep an opinion that history never saw).
+        with transaction.atomic():
+            opinion.save()
         opinion_received()
         # The opinion's own page: its reference, to come back and see what became of it.
         return HttpResponseRedirect(status_url(opinion.reference))
+
+    def _too_many(self, request, form, minutes):
+        return self._render(
+            request,
+            429,
+            opinion_form=form,
+            opinion_error=ngettext(
+                "You have sent several opinions in a short time. Please try again in %(minutes)d minute; what you wrote is still in the form.",
+                "You have sent several opinions in a short time. Please try again in %(minutes)d minutes; what you wrote is still in the form.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )

@@ -1,8 +1,10 @@
 """The site served by gunicorn in a process of its own, for the tests that need real
 processes (the browser tests, the page cache across processes, two instances side by side),
-and the environment such a process starts from."""
+the environment such a process starts from, and ``manage.py`` run beside it."""
 
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +55,70 @@ def clean_environment(**variables):
     return env
 
 
+def production_environment(workdir, database_url, *, host="127.0.0.1", **variables):
+    """What a process of the site is given to run as production runs it
+    (``tests.scale.settings``: production's settings, static files served from the apps): the
+    database at ``database_url``, its files under ``workdir``, mail kept in the process (no mail
+    server here), and one proxy in front (``host``, this machine) that sends each visitor's
+    address in ``X-Forwarded-For``; ``variables`` added or put in place of these."""
+    return clean_environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "tests.scale.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": host,
+            "DATABASE_URL": database_url,
+            "TRUSTED_PROXIES": host,
+            "MEDIA_ROOT": str(Path(workdir) / "media"),
+            "STATIC_ROOT": str(Path(workdir) / "static"),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "PYTHONUNBUFFERED": "1",
+            **variables,
+        }
+    )
+
+
+def start_manage(env, *arguments):
+    """``manage.py *arguments`` with ``env``, started in a process of its own and left running
+    (the site can start meanwhile): ``finish`` waits for it."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *arguments],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process, timeout=300):
+    """What ``process`` (of ``start_manage``) printed, once it has ended well; killed if it is
+    still running after ``timeout`` seconds."""
+    try:
+        out, errors = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, errors
+    return out
+
+
+def manage(env, *arguments, timeout=300):
+    """``manage.py *arguments`` with ``env``, to its end; what it printed."""
+    return finish(start_manage(env, *arguments), timeout)
+
+
+def start_shell(env, code):
+    """``code`` run by ``manage.py shell`` with ``env``, as ``start_manage`` runs it."""
+    return start_manage(env, "shell", "--no-imports", "-v", "0", "-c", code)
+
+
+def printed_json(process, timeout=300):
+    """The last line ``process`` printed (a seed made by ``start_shell`` prints what it made as
+    one line of JSON), read as JSON once the process has ended well."""
+    return json.loads(finish(process, timeout).strip().splitlines()[-1])
+
+
 def free_port(host="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -85,6 +152,31 @@ def start_gunicorn(env, log_path, *, host="127.0.0.1", port, workers=1, options=
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+
+@dataclass
+class Server:
+    """A gunicorn of the site (``serve``): its process, where it listens, its log."""
+
+    process: subprocess.Popen
+    host: str
+    port: int
+    log_path: Path
+
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def wait_until_healthy(self, timeout=90):
+        wait_until_healthy(self.url, self.process, self.log_path, timeout)
+
+
+def serve(env, log_path, *, host="127.0.0.1", **gunicorn):
+    """``start_gunicorn`` on a free port of ``host`` (``gunicorn``: its other arguments); the
+    ``Server``, not yet waited for."""
+    port = free_port(host)
+    process = start_gunicorn(env, log_path, host=host, port=port, **gunicorn)
+    return Server(process, host, port, Path(log_path))
 
 
 def wait_until_healthy(url, server, log_path, timeout=90):

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "core.sitewide.SiteMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A file refused by a full storage: a message that says so, not a server error (core/errors.py).
+    "core.errors.StorageFullMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: answers locked-out logins (django-axes).
@@ -182,6 +184,8 @@ AXES_RESET_ON_SUCCESS = True
 # so that the locked-out page tells the truth.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+# A user name longer than axes' records hold is cut to fit (core/logins.py).
+AXES_USERNAME_CALLABLE = "core.logins.axes_username"
 # The proxies in front of the site (addresses or CIDR networks) whose X-Forwarded-For is
 # believed (core.net.client_ip); none by default: a client's own header is never believed.
 TRUSTED_PROXIES = []

@@ -8,10 +8,13 @@ site's cookies are ``Secure``, and this side of the balancer speaks plain HTTP).
 
 import http.client
 import re
+import time
 from dataclasses import dataclass
 from html import unescape
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
+
+from django_ratelimit.core import _get_window
 
 from core.cache import HEADER
 
@@ -100,13 +103,18 @@ class Visitor:
     def get(self, instance, path):
         return self.request(instance, "GET", path)
 
-    def post(self, instance, path, data):
-        """A form sent from this site's page, as a browser sends it (with ``Origin``)."""
+    def post(self, instance, path, data, headers=None):
+        """A form sent from this site's page, as a browser sends it (with ``Origin``); with
+        ``headers`` besides."""
         return self.request(
             instance,
             "POST",
             path,
-            {"Origin": ORIGIN, "Content-Type": "application/x-www-form-urlencoded"},
+            {
+                "Origin": ORIGIN,
+                "Content-Type": "application/x-www-form-urlencoded",
+                **(headers or {}),
+            },
             urlencode(data).encode(),
         )
 
@@ -123,3 +131,20 @@ class Visitor:
                 "password": password,
             },
         )
+
+
+def send_form(instance, address, path, data):
+    """A public form posted by a visitor at ``address`` from the site's page, as a browser
+    sends it (``Origin``, no token: the public forms sit on cached pages, core/csrf.py), asking
+    for English."""
+    return Visitor(address).post(instance, path, data, {"Accept-Language": "en"})
+
+
+def an_address_with_time_left(addresses, periods, seconds):
+    """The first of ``addresses`` whose current window of each rate limit period in
+    ``periods`` has at least ``seconds`` left (django-ratelimit starts each client's windows at
+    its own offset): the posts sent from it within that time all fall in one window of each."""
+    for address in addresses:
+        if all(_get_window(address, period) - time.time() >= seconds for period in periods):
+            return address
+    raise AssertionError("unreachable: the addresses never end")

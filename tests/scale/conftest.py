@@ -9,12 +9,9 @@ and a topic open for opinions. Redis is one database of the local server, emptie
 after. Both are dropped at the end.
 """
 
-import json
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -25,11 +22,10 @@ from psycopg import sql
 
 from django.db import connection, connections
 
-from tests.servers import clean_environment, free_port, start_gunicorn, stop, wait_until_healthy
+from tests.servers import printed_json, production_environment, serve, start_shell, stop
 
 from .client import HOST, Instance
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90  # seconds
 REDIS_SERVER = "redis://127.0.0.1:6379"
 # The demo's password for the accounts made here: the same on both instances, of course.
@@ -130,58 +126,20 @@ def scale_environment(scale_database, scale_redis):
     """What every process of the instances is given, as a deployment gives it."""
     workdir = Path(tempfile.mkdtemp(prefix="cms-scale-"))
     (workdir / "static").mkdir()
-    env = clean_environment()
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.scale.settings",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS=HOST,
-        DATABASE_URL=scale_database,
-        REDIS_URL=scale_redis,
-        # One proxy (the load balancer, here this machine) appends the visitor's address to
-        # X-Forwarded-For.
-        TRUSTED_PROXIES=HOST,
-        MEDIA_ROOT=str(workdir / "media"),
-        STATIC_ROOT=str(workdir / "static"),
-        # The digest to the moderators stays in the instance: no mail server here.
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        PYTHONUNBUFFERED="1",
-    )
+    env = production_environment(workdir, scale_database, host=HOST, REDIS_URL=scale_redis)
     try:
         yield env, workdir
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _seed(env):
-    """Give the new database what the tests need; what it made (the topic's address)."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-v",
-            "0",
-            "-c",
-            SEED.format(password=PASSWORD),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def _start(name, env, workdir):
-    port = free_port(HOST)
-    log_path = workdir / f"gunicorn-{name}.log"
     # Two workers, forked from one loaded application: processes within an instance share
     # nothing in memory either.
-    server = start_gunicorn(env, log_path, host=HOST, port=port, workers=2, options=["--preload"])
-    return Instance(name, port), server, log_path
+    server = serve(
+        env, workdir / f"gunicorn-{name}.log", host=HOST, workers=2, options=["--preload"]
+    )
+    return Instance(name, server.port), server
 
 
 @pytest.fixture(scope="package")
@@ -191,14 +149,13 @@ def running(scale_environment):
     env, workdir = scale_environment
     started = [_start(name, env, workdir) for name in ("A", "B")]
     try:
-        facts = _seed(env)
-        for instance, server, log_path in started:
-            wait_until_healthy(
-                f"http://{HOST}:{instance.port}", server, log_path, timeout=START_TIMEOUT
-            )
-        yield tuple(instance for instance, _server, _log in started), facts
+        # The database is given what the tests need while the instances start.
+        facts = printed_json(start_shell(env, SEED.format(password=PASSWORD)))
+        for _instance, server in started:
+            server.wait_until_healthy(timeout=START_TIMEOUT)
+        yield tuple(instance for instance, _server in started), facts
     finally:
-        stop(*(server for _instance, server, _log in started))
+        stop(*(server.process for _instance, server in started))
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """What the hardening tests share: a topic that takes opinions, a representative who can log
-in, and the forms' data as a resident fills them in."""
+in, the forms' data as a resident fills them in, and the site running in processes of its own
+for the tests that send it many requests at once."""
+
+import re
 
 import pytest
 
@@ -8,13 +11,25 @@ from blog.models import BlogKind
 from duty.models import RequestCategory
 from people.factories import UserFactory
 
-# The votes tests' representatives and motions, for the vote pages and the simultaneous ballots.
+# The votes tests' representatives and motions, for the vote pages.
 from tests.votes.conftest import make_motion, make_rep  # noqa: F401
+
+from .running_site import running_site
 
 PASSWORD = "the-right-password-17"
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 REQUEST_FORM = "/duty/request/"
 LOGIN = "/accounts/login/"
+
+# What the public forms answer a client over its limit (in English), with the minutes to wait.
+WAIT_FOR_OPINIONS = re.compile(
+    r"You have sent several opinions in a short time\. Please try again in (\d+) minutes?; "
+    r"what you wrote is still in the form\."
+)
+WAIT_FOR_REQUESTS = re.compile(
+    r"You have filed several requests in a short time\. Please try again in (\d+) minutes?, "
+    r"or call the duty phone\."
+)
 
 
 def opinion_data(n=0, **fields):
@@ -52,3 +67,11 @@ def topic(db):
 def chen(db):
     """A representative who logs in with ``login_data()``."""
     return UserFactory(username="chen", password=PASSWORD, groups=["Representatives"])
+
+
+@pytest.fixture(scope="package")
+def site_in_processes(django_db_setup, django_db_blocker):
+    """The site as production runs it without Redis, gunicorn with two worker processes
+    (``running_site.py``): one for the tests that send it many requests at once."""
+    with running_site(django_db_blocker) as site:
+        yield site

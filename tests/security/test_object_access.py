@@ -4,7 +4,10 @@ another representative's ballot."""
 
 import pytest
 
+from django.contrib.auth.models import Group
 from django.urls import reverse
+
+from wagtail.models import GroupApprovalTask, Task
 
 from blog.factories import BlogPageFactory
 from duty.factories import DutyRecordFactory
@@ -113,3 +116,28 @@ def test_a_representative_sees_only_their_own_ballot(make_rep, make_motion):
     assert standing(logged_in(b.user).get(url))["has_voted"] is True
     vote(motion, a, 1)
     assert standing(page_of_a.get(url))["has_voted"] is True
+
+
+@pytest.mark.parametrize("role", ["editor", "moderator", "supervisor"])
+def test_a_staff_user_cannot_create_a_task_through_the_task_chooser(request, role, superuser):
+    """Wagtail's task chooser (in the workflow editor) has a "create" tab: only those who may
+    add tasks (administrators) get a form there. A staff user who is not one, POSTing a
+    complete task to it, creates nothing."""
+    url = reverse("wagtailadmin_workflows:task_chooser_create")
+    query = "?create_model=wagtailcore.groupapprovaltask"
+    group = Group.objects.get(name="Moderators")
+
+    def data(name):
+        return {"create-task-name": name, "create-task-groups": [group.pk]}
+
+    before = Task.objects.count()
+    response = logged_in(request.getfixturevalue(role)).post(url + query, data(f"{role} task"))
+    # Wagtail offers such a user no form, so it answers 400 (Bad Request).
+    assert response.status_code in (302, 400, 403), response.status_code
+    assert Task.objects.count() == before
+    assert not Task.objects.filter(name=f"{role} task").exists()
+    # The same request from an administrator does create the task: what was refused is the
+    # user, not a request the view could never take.
+    response = logged_in(superuser).post(url + query, data("admin task"))
+    assert response.status_code == 200
+    assert GroupApprovalTask.objects.filter(name="admin task").count() == 1

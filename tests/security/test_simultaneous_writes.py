@@ -1,32 +1,36 @@
-"""Twenty representatives vote in the same instant on the site as it runs, gunicorn on the
-embedded default (a SQLite file) with production's settings: every ballot is counted and nobody meets "database is
-locked" (a server error). The settings begin each transaction with the write lock, let a
-writer wait its turn (``timeout``) and keep readers and the writer apart (the write-ahead
-log): ``DATABASES`` in ``cms/settings/base.py``."""
+"""SQLite under simultaneous writes: no "database is locked" reaches a user.
 
-import http.client
-import sqlite3
-import subprocess
-import sys
+On the site as it runs on the embedded default (``running_site``: gunicorn with production's
+settings, two worker processes of ten threads each, a SQLite file that also holds the cache),
+twenty representatives vote while twenty residents each give an opinion and file a service
+request, all in the same instant: every one is kept, none meets a server error, and the site's
+log never says "database is locked". The settings begin each transaction with the write lock,
+let a writer wait its turn (``timeout``) and keep readers and the writer apart (the write-ahead
+log): ``DATABASES`` in ``cms/settings/base.py``.
+"""
+
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 
 from django.conf import settings
-from django.db import connection, connections
 from django.middleware.csrf import _get_new_csrf_string
 
-from tests.deploy.production import database_url
-from tests.servers import clean_environment, free_port, start_gunicorn, stop, wait_until_healthy
-from tests.support import logged_in
-from votes.models import MotionState
+from tests.scale.client import ORIGIN, Visitor
 
-VOTERS = 20
-HOST = "127.0.0.1"
+from .conftest import REQUEST_FORM, opinion_data, request_data
+from .running_site import VOTERS
+
+RESIDENTS = 20  # each gives an opinion and files a request, from an address of their own
+
+logger = logging.getLogger(__name__)
+
+# The suite's migrated test database is set up (the site's file is a copy of it).
+pytestmark = pytest.mark.django_db
 
 
 def test_the_sqlite_settings():
@@ -42,118 +46,92 @@ def test_the_sqlite_settings():
     assert commands == ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
 
 
-def _to_a_file(tmp_path):
-    """The address of a database the site's processes can open, holding what this test made:
-    on SQLite the in-memory test database copied to a file; on PostgreSQL the test database."""
-    url = database_url(tmp_path)
-    if url.startswith("sqlite:"):
-        memory = connections["default"]
-        memory.ensure_connection()
-        target = sqlite3.connect(tmp_path / "shared.sqlite3")
-        memory.connection.backup(target)
-        target.close()
-    return url
+@pytest.fixture(scope="module")
+def site(site_in_processes):
+    return site_in_processes
 
 
-def _count(url, tmp_path, table, motion_id):
-    query = f"SELECT COUNT(*) FROM {table} WHERE motion_id = %s"  # noqa: S608 - names are ours
-    if url.startswith("sqlite:"):
-        with sqlite3.connect(tmp_path / "shared.sqlite3") as db:
-            return db.execute(query.replace("%s", "?"), (motion_id,)).fetchone()[0]
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
-        return db.execute(query, (motion_id,)).fetchone()[0]
-
-
-# serialized_rollback: the data the migrations wrote is back for later tests after the flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_ballots_at_once_on_the_running_site(make_rep, make_motion, tmp_path):
-    people = [make_rep() for _ in range(VOTERS)]
-    motion = make_motion(MotionState.OPEN)
-    option = motion.options.order_by("sort_order").first().pk
-    sessions = [
-        logged_in(person.user).cookies[settings.SESSION_COOKIE_NAME].value for person in people
-    ]
-    url = _to_a_file(tmp_path)
-    connection.close()
-
-    port = free_port(HOST)
-    log_path = tmp_path / "gunicorn.log"
-    # Production's settings (its cache a table of the same database, its background work rows
-    # of it), with static files served from the apps (no collectstatic), as tests/scale runs.
-    env = clean_environment(
-        DJANGO_SETTINGS_MODULE="tests.scale.settings",
-        # The tests' own: the sessions made here are signed with it.
-        SECRET_KEY=settings.SECRET_KEY,
-        ALLOWED_HOSTS=HOST,
-        DATABASE_URL=url,
-        MEDIA_ROOT=str(tmp_path / "media"),
-        STATIC_ROOT=str(tmp_path / "static"),
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        PYTHONUNBUFFERED="1",
+def ballot(site, session):
+    """A representative's ballot, from the vote's page: a token, as logged-in users' forms
+    carry."""
+    facts = site.facts
+    token = _get_new_csrf_string()
+    path = f"/votes/{facts['motion']}/"
+    visitor = Visitor("192.0.2.1")
+    session_cookie, csrf_cookie = facts["cookies"]
+    visitor.cookies = {session_cookie: session, csrf_cookie: token}
+    body = {"option": facts["option"], "confirm": "1", "csrfmiddlewaretoken": token}
+    return visitor.request(
+        site.instance,
+        "POST",
+        path,
+        {
+            "Origin": ORIGIN,
+            "Referer": f"{ORIGIN}{path}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        urlencode(body).encode(),
     )
-    # Production's cache table (the tests' own cache is in memory, so it was never made),
-    # while the site starts.
-    making = subprocess.Popen(
-        [sys.executable, "manage.py", "createcachetable"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+
+
+@pytest.fixture(scope="module")
+def sent_at_once(site):
+    """Every ballot, opinion and request, sent in the same instant: (kind, answer) each."""
+    writes = [("ballot", session) for session in site.facts["sessions"]]
+    for n in range(RESIDENTS):
+        writes.append(("opinion", n))
+        writes.append(("request", n))
+    topic = site.facts["topics"]["lights"]["url"]
+    start = threading.Barrier(len(writes), timeout=60)
+
+    def send(write):
+        kind, what = write
+        start.wait()
+        if kind == "ballot":
+            return kind, ballot(site, what)
+        resident = Visitor(f"203.0.113.{what + 1}")
+        if kind == "opinion":
+            return kind, resident.post(site.instance, topic, opinion_data(what))
+        return kind, resident.post(site.instance, REQUEST_FORM, request_data(request=f"同时{what}"))
+
+    mark = site.mark()
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(writes)) as pool:
+        answers = list(pool.map(send, writes))
+    took = time.monotonic() - began
+    logger.info("%d writes at once in %.1f s", len(writes), took)
+    return {"answers": answers, "took": took, "mark": mark}
+
+
+def test_every_write_is_kept_and_none_fails(site, sent_at_once):
+    answers = sent_at_once["answers"]
+    log = site.log(since=sent_at_once["mark"])
+    motion = site.facts["motion"]
+    ballots = [answer for kind, answer in answers if kind == "ballot"]
+    # Each representative sent back to the vote's page, their ballot recorded.
+    assert [(a.status, a.location) for a in ballots] == [(302, f"/votes/{motion}/")] * VOTERS, (
+        [a.status for a in ballots],
+        log[-3000:],
     )
-    # Two processes of ten threads: twenty requests in the same instant, each its own
-    # connection to the database, from two processes that share no lock but the file's.
-    server = start_gunicorn(
-        env, log_path, port=port, workers=2, options=["--threads", "10", "--preload"]
-    )
-    try:
-        _out, errors = making.communicate(timeout=120)
-        assert making.returncode == 0, errors
-        wait_until_healthy(f"http://{HOST}:{port}", server, log_path)
-        start = threading.Barrier(VOTERS, timeout=30)
-
-        def vote(session):
-            token = _get_new_csrf_string()
-            body = urlencode({"option": option, "confirm": "1", "csrfmiddlewaretoken": token})
-            start.wait()
-            conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            try:
-                conn.request(
-                    "POST",
-                    f"/votes/{motion.pk}/",
-                    body=body,
-                    headers={
-                        "Host": HOST,
-                        # TLS ended at the proxy, as production expects.
-                        "X-Forwarded-Proto": "https",
-                        "Origin": f"https://{HOST}",
-                        "Referer": f"https://{HOST}/votes/{motion.pk}/",
-                        "Content-Type": "application/x-www-form-urlencoded",
-                        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; "
-                        f"{settings.CSRF_COOKIE_NAME}={token}",
-                    },
-                )
-                response = conn.getresponse()
-                response.read()
-                return response.status, response.getheader("Location", "")
-            finally:
-                conn.close()
-
-        began = time.monotonic()
-        with ThreadPoolExecutor(max_workers=VOTERS) as pool:
-            statuses = list(pool.map(vote, sessions))
-        took = time.monotonic() - began
-    finally:
-        stop(server)
-
-    log = log_path.read_text(errors="replace")
-    # Each sent back to the vote's page, its ballot recorded.
-    assert statuses == [(302, f"/votes/{motion.pk}/")] * VOTERS, (statuses, log[-3000:])
+    # Each resident sent on to the reference of what they sent.
+    for kind, prefix in (("opinion", "/opinions/"), ("request", "/duty/request/")):
+        sent = [answer for sent, answer in answers if sent == kind]
+        assert [a.status for a in sent] == [302] * RESIDENTS, (kind, log[-3000:])
+        assert all(a.location.startswith(prefix) for a in sent), kind
     assert "database is locked" not in log
-    assert _count(url, tmp_path, "votes_ballot", motion.pk) == VOTERS
-    assert _count(url, tmp_path, "votes_ballotreceipt", motion.pk) == VOTERS
-    assert took < 20, f"twenty ballots took {took:.1f} s"
-    if url.startswith("sqlite:"):
-        # The site's connections switched the file to the write-ahead log (it stays so).
-        with sqlite3.connect(tmp_path / "shared.sqlite3") as db:
-            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert "Traceback" not in log
+    # Both processes wrote.
+    assert len(site.workers_that_served("POST", since=sent_at_once["mark"])) == 2
+
+
+def test_every_write_is_in_the_database(site, sent_at_once):
+    motion = site.facts["motion"]
+    for table in ("votes_ballot", "votes_ballotreceipt"):
+        query = f"SELECT COUNT(*) FROM {table} WHERE motion_id = ?"  # noqa: S608 - ours
+        assert site.query(query, (motion,)) == [(VOTERS,)]
+    opinions = "SELECT COUNT(*) FROM opinions_opinion WHERE page_id = ?"
+    assert site.query(opinions, (site.facts["topics"]["lights"]["id"],)) == [(RESIDENTS,)]
+    requests = "SELECT COUNT(*) FROM duty_dutyrecord WHERE request LIKE '同时%'"
+    assert site.query(requests) == [(RESIDENTS,)]
+    # The site's connections switched the file to the write-ahead log (it stays so).
+    assert site.query("PRAGMA journal_mode") == [("wal",)]
