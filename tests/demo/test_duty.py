@@ -4,14 +4,10 @@ reopened), a submitted inspection, a swap waiting for the demo cadre and one wit
 on the residents' pages, no one's phone number."""
 
 from html import unescape
-from io import StringIO
 
-import pytest
-
-from django.core.management import call_command
-from django.test import TestCase
 from django.utils import timezone
 
+from core.models import CommunitySettings
 from duty.demo import POSTS, REASSIGNMENT_REASON
 from duty.models import (
     DutyRecord,
@@ -28,101 +24,93 @@ from duty.models import (
     ShiftSwapState,
 )
 from people.models import Person
+from tests.demo.conftest import seed
 from tests.support import ui
 
 
-def seed():
-    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
-
-
-class SeedDemoDutyTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        seed()
-
+class TestSeedDemoDuty:
     def test_all_eight_posts_with_people_serving_them(self):
-        self.assertEqual(
-            list(Post.objects.values_list("name", flat=True)), [name for name, *_ in POSTS]
-        )
+        assert list(Post.objects.values_list("name", flat=True)) == [name for name, *_ in POSTS]
         for post in Post.objects.all():
             current = PostAssignment.objects.current().filter(post=post)
-            self.assertTrue(current.exists(), post.name)
+            assert current.exists(), post.name
             for assignment in current:
                 person = assignment.person
-                self.assertTrue(person.is_cadre or person.is_party_member, person)
-                self.assertTrue(assignment.skill)
-        self.assertTrue(ServiceDay.objects.exists())
+                assert person.is_cadre or person.is_party_member, person
+                assert assignment.skill
+        assert ServiceDay.objects.exists()
 
     def test_this_months_roster_is_published_with_its_shifts(self):
         month = timezone.localdate().replace(day=1)
         roster = Roster.objects.get(month=month)
-        self.assertEqual(roster.state, RosterState.PUBLISHED)
-        self.assertIsNotNone(roster.published_at)
+        assert roster.state == RosterState.PUBLISHED
+        assert roster.published_at is not None
         shifts = roster.shifts.all()
-        self.assertGreaterEqual(shifts.count(), 20)
-        self.assertTrue(all(shift.date.replace(day=1) == month for shift in shifts))
-        self.assertTrue(all(shift.person.is_cadre for shift in shifts))
+        assert shifts.count() >= 20
+        assert all(shift.date.replace(day=1) == month for shift in shifts)
+        assert all(shift.person.is_cadre for shift in shifts)
         # Next month's is still a draft: residents do not see it yet.
-        self.assertTrue(Roster.objects.filter(month__gt=month, state=RosterState.DRAFT).exists())
+        assert Roster.objects.filter(month__gt=month, state=RosterState.DRAFT).exists()
 
-    def test_the_public_roster_shows_this_month(self):
+    def test_the_public_roster_shows_this_month(self, client):
         shift = DutyShift.objects.filter(roster__state=RosterState.PUBLISHED).first()
-        response = self.client.get("/duty/")
-        self.assertContains(response, shift.person.name)
+        response = client.get("/duty/")
+        assert response.status_code == 200
+        assert shift.person.name in response.content.decode()
 
     def test_records_in_every_state_some_overdue(self):
         states = set(DutyRecord.objects.values_list("state", flat=True))
-        self.assertEqual(states, set(DutyRecordState.values))
+        assert states == set(DutyRecordState.values)
         overdue = DutyRecord.objects.overdue()
-        self.assertTrue(overdue.filter(state=DutyRecordState.RECEIVED).exists())
-        self.assertTrue(overdue.filter(state=DutyRecordState.IN_PROGRESS).exists())
+        assert overdue.filter(state=DutyRecordState.RECEIVED).exists()
+        assert overdue.filter(state=DutyRecordState.IN_PROGRESS).exists()
         # ... and open ones still within their time.
-        self.assertTrue(DutyRecord.objects.open().filter(due_at__gt=timezone.now()).exists())
+        assert DutyRecord.objects.open().filter(due_at__gt=timezone.now()).exists()
         for record in DutyRecord.objects.filter(state=DutyRecordState.RESOLVED):
-            self.assertTrue(record.answer and record.result and record.handled_by_id)
+            assert record.answer and record.result and record.handled_by_id
         for record in DutyRecord.objects.filter(state=DutyRecordState.REFERRED):
-            self.assertTrue(record.answer and record.handled_by_id)
-        self.assertTrue(all(record.history.exists() for record in DutyRecord.objects.all()))
+            assert record.answer and record.handled_by_id
+        assert all(record.history.exists() for record in DutyRecord.objects.all())
 
     def test_every_request_says_where_it_is_about(self):
         places = list(DutyRecord.objects.values_list("place", flat=True))
-        self.assertTrue(places)
-        self.assertNotIn("", places)
-        self.assertGreater(len(set(places)), 5)
+        assert places
+        assert "" not in places
+        assert len(set(places)) > 5
 
     def test_an_inspection_submitted_with_ratings_and_sampled_records(self):
         inspection = Inspection.objects.get(state=InspectionState.SUBMITTED)
-        self.assertTrue(inspection.ratings.exists())
+        assert inspection.ratings.exists()
         sampled = inspection.sampled.all()
-        self.assertTrue(sampled.exists())
-        self.assertTrue(all(record.inspected for record in sampled))
-        self.assertTrue(Inspection.objects.filter(state=InspectionState.DRAFT).exists())
+        assert sampled.exists()
+        assert all(record.inspected for record in sampled)
+        assert Inspection.objects.filter(state=InspectionState.DRAFT).exists()
 
     def test_an_inspection_acknowledged_by_the_cadre_it_rates(self):
         inspection = Inspection.objects.get(state=InspectionState.ACKNOWLEDGED)
         acknowledged = inspection.history.latest()
-        self.assertEqual(acknowledged.history_user_id, inspection.ratings.get().cadre.user_id)
+        assert acknowledged.history_user_id == inspection.ratings.get().cadre.user_id
 
     def test_a_swap_waits_for_the_demo_cadre(self):
         # The demo holds a withdrawn swap too (issue 11): the one waiting is found by state.
         swap = ShiftSwap.objects.get(state=ShiftSwapState.REQUESTED)
-        self.assertEqual(swap.to_person.user.username, "cadre")
-        self.assertEqual(swap.shift.person, swap.from_person)
+        assert swap.to_person.user.username == "cadre"
+        assert swap.shift.person == swap.from_person
 
     def test_a_swap_the_demo_cadre_asked_and_withdrew(self):
         swap = ShiftSwap.objects.get(state=ShiftSwapState.WITHDRAWN)
-        self.assertEqual(swap.from_person.user.username, "cadre")
-        self.assertEqual(swap.shift.person, swap.from_person)
-        self.assertEqual(swap.history.latest().history_change_reason, "事情已解决，不用换班了。")
+        assert swap.from_person.user.username == "cadre"
+        assert swap.shift.person == swap.from_person
+        assert swap.history.latest().history_change_reason == "事情已解决，不用换班了。"
 
-    def test_a_shift_of_the_published_roster_reassigned_with_its_reason(self):
+    def test_a_shift_of_the_published_roster_reassigned_with_its_reason(self, client):
         shift = DutyShift.objects.get(reassigned_from__isnull=False)
-        self.assertEqual(shift.roster.state, RosterState.PUBLISHED)
-        self.assertNotEqual(shift.person, shift.reassigned_from)
-        self.assertEqual(shift.history.latest().history_change_reason, REASSIGNMENT_REASON)
-        response = self.client.get("/duty/", headers={"accept-language": "en"})
+        assert shift.roster.state == RosterState.PUBLISHED
+        assert shift.person != shift.reassigned_from
+        assert shift.history.latest().history_change_reason == REASSIGNMENT_REASON
+        response = client.get("/duty/", headers={"accept-language": "en"})
         note = ui("en", "reassigned from %(name)s", name=shift.reassigned_from.name)
-        self.assertIn(note, unescape(response.content.decode()))
+        assert note in unescape(response.content.decode())
 
     def test_a_record_reopened_with_its_reason(self):
         reopened = [
@@ -130,34 +118,25 @@ class SeedDemoDutyTests(TestCase):
             for record in DutyRecord.objects.filter(state=DutyRecordState.IN_PROGRESS)
             if record.history.filter(history_change_reason__contains="重新办理").exists()
         ]
-        self.assertTrue(reopened)
-        self.assertTrue(all(record.closed_at is None for record in reopened))
+        assert reopened
+        assert all(record.closed_at is None for record in reopened)
 
     def test_the_demo_cadre_and_supervisor_have_their_roles(self):
         cadre = Person.objects.get(user__username="cadre")
-        self.assertTrue(cadre.is_cadre)
-        self.assertTrue(cadre.user.has_perm("duty.handle_record"))
+        assert cadre.is_cadre
+        assert cadre.user.has_perm("duty.handle_record")
 
     def test_seeding_again_adds_no_duty_content(self):
-        before = [
-            model.objects.count()
-            for model in (Post, PostAssignment, Roster, DutyShift, DutyRecord, Inspection)
-        ]
+        models = (Post, PostAssignment, Roster, DutyShift, DutyRecord, Inspection)
+        before = [model.objects.count() for model in models]
         seed()
-        after = [
-            model.objects.count()
-            for model in (Post, PostAssignment, Roster, DutyShift, DutyRecord, Inspection)
-        ]
-        self.assertEqual(after, before)
+        after = [model.objects.count() for model in models]
+        assert after == before
 
 
-@pytest.mark.django_db
 def test_no_personal_phone_number_on_the_residents_pages(client):
     """With the demo's people (all with phones) and requests: no page residents read shows
     a cadre's, a party member's or a resident's own number; the office's duty line shows."""
-    from core.models import CommunitySettings
-
-    seed()
     personal = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
     personal |= set(DutyRecord.objects.values_list("resident_contact", flat=True))
     on_duty = set(

@@ -1,6 +1,5 @@
-"""What seed_demo leaves, read from one seeding shared by this module's tests (each test's
-changes, a second seeding included, are rolled back after it). The seedings that need an empty
-database (refusals, scales, passwords) are in ``test_seed_demo.py``."""
+"""What seed_demo leaves: one account per role, pages written and published as the admin
+would, history for every person; idempotent, even after a page was edited."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,20 +12,9 @@ from core import roles
 from home.management.commands.seed_demo import DEFAULT_PASSWORD
 from home.models import HomePage, StandardPage
 from people.models import Person
-from tests.home.test_seed_demo import ROLE_ACCOUNTS, counts, seed
-from tests.support import kept_for_the_scope
+from tests.demo.conftest import ROLE_ACCOUNTS, counts, seed
 
 User = get_user_model()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    yield from kept_for_the_scope(django_db_blocker, seed)
-
-
-@pytest.fixture
-def seeded(demo, db):
-    """The demo, for one test: what the test changes is rolled back after it."""
 
 
 def request_links(response):
@@ -36,28 +24,28 @@ def request_links(response):
 
 
 class TestAccounts:
-    def test_one_administrator(self, seeded):
+    def test_one_administrator(self):
         admin = User.objects.get(username="admin")
         assert admin.is_superuser
         assert admin.is_staff
         assert admin.check_password(DEFAULT_PASSWORD)
 
     @pytest.mark.parametrize(("username", "group"), ROLE_ACCOUNTS.items())
-    def test_one_account_per_role_in_its_group(self, seeded, username, group):
+    def test_one_account_per_role_in_its_group(self, username, group):
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [group]
         assert not user.is_superuser
         assert user.check_password(DEFAULT_PASSWORD)
 
-    def test_every_role_of_the_table_has_its_account(self, seeded):
+    def test_every_role_of_the_table_has_its_account(self):
         grouped = set(User.objects.values_list("groups__name", flat=True)) - {None}
         assert grouped == {role.name for role in roles.ROLES}
 
-    def test_the_given_password_replaces_that_of_existing_accounts(self, seeded):
+    def test_the_given_password_replaces_that_of_existing_accounts(self):
         seed(password="another-secret-2")
         assert User.objects.get(username="editor").check_password("another-secret-2")
 
-    def test_a_rerun_without_password_keeps_a_changed_password(self, seeded):
+    def test_a_rerun_without_password_keeps_a_changed_password(self):
         editor = User.objects.get(username="editor")
         editor.set_password("changed-by-the-editor")
         editor.save()
@@ -65,7 +53,7 @@ class TestAccounts:
         editor.refresh_from_db()
         assert editor.check_password("changed-by-the-editor")
 
-    def test_demo_people_are_linked_to_their_accounts(self, seeded):
+    def test_demo_people_are_linked_to_their_accounts(self):
         for username in ("clerk", "cadre", "rep"):
             assert Person.objects.get(user__username=username).name == (
                 User.objects.get(username=username).first_name
@@ -73,14 +61,14 @@ class TestAccounts:
 
 
 class TestContent:
-    def test_is_idempotent(self, seeded):
+    def test_is_idempotent(self):
         first = counts()
         output = seed()
         assert counts() == first
         assert "people: 0 created" in output
         assert "pages: 0 created" in output
 
-    def test_pages_are_written_by_the_editor_and_published_by_the_moderator(self, seeded):
+    def test_pages_are_written_by_the_editor_and_published_by_the_moderator(self):
         editor = User.objects.get(username="editor")
         moderator = User.objects.get(username="moderator")
         pages = [HomePage.objects.get(), *StandardPage.objects.all()]
@@ -93,7 +81,7 @@ class TestContent:
             published = PageLogEntry.objects.filter(page=page, action="wagtail.publish")
             assert [entry.user for entry in published] == [moderator], page
 
-    def test_the_front_page_and_settings_are_filled_in(self, seeded, client):
+    def test_the_front_page_and_settings_are_filled_in(self, client):
         content = client.get("/").content.decode()
         assert "幸福里社区" in content
         assert "欢迎来到幸福里社区网站" in content
@@ -101,12 +89,12 @@ class TestContent:
             assert client.get(path).status_code == 200, path
 
     @pytest.mark.parametrize("path", ["/services/", "/contact/"])
-    def test_the_guide_and_the_contact_page_link_to_the_request_form(self, seeded, client, path):
+    def test_the_guide_and_the_contact_page_link_to_the_request_form(self, client, path):
         page = BeautifulSoup(client.get(path).content.decode(), "html.parser")
         links = {a["href"] for a in page.select("main a")}
         assert {"/duty/request/", "/duty/"} <= links
 
-    def test_a_demo_seeded_before_gets_the_links_once(self, seeded, client):
+    def test_a_demo_seeded_before_gets_the_links_once(self, client):
         contact = StandardPage.objects.get(slug="contact")
         contact.body = [
             (block.block_type, block.value)
@@ -123,7 +111,7 @@ class TestContent:
         assert request_links(client.get("/contact/")) == ["/duty/request/"]
         assert str(contact.body.raw_data).count("/duty/request/") == 1
 
-    def test_history_exists_for_every_seeded_person(self, seeded):
+    def test_history_exists_for_every_seeded_person(self):
         seed()
         people = Person.objects.all()
         assert people.count() == 43
@@ -139,7 +127,7 @@ class TestContent:
                 changed = [name for name in fields if getattr(row, name) != getattr(before, name)]
                 assert changed == ["is_party_member"]
 
-    def test_the_register_holds_every_role_and_some_who_left(self, seeded):
+    def test_the_register_holds_every_role_and_some_who_left(self):
         assert Person.objects.cadres().exists()
         assert Person.objects.representatives().exists()
         assert Person.objects.party_members().exists()

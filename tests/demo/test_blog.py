@@ -1,31 +1,15 @@
 """seed_demo's blog column: every kind of post, topics open and closed, and opinions in every
 state, the promoted ones on the notice board."""
 
-from io import StringIO
-
-import pytest
 from bs4 import BeautifulSoup
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from blog.models import BlogKind, BlogPage
 from opinions.models import Opinion, OpinionState
-from tests.support import kept_for_the_scope
+from tests.demo.conftest import seed
 
 
-def seed():
-    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module's tests (they only read it, or seed it again
-    inside their own savepoint)."""
-    yield from kept_for_the_scope(django_db_blocker, seed)
-
-
-@pytest.mark.usefixtures("demo", "db")
 class TestDemoShowsEveryState:
     def test_opinions_in_every_state(self):
         states = set(Opinion.objects.values_list("state", flat=True))

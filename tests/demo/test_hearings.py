@@ -1,37 +1,16 @@
 """``seed_demo``'s briefings and hearings: briefings past and coming, hearings in every state,
 one decided with its summary and decision, all published as the admin would leave them."""
 
-from io import StringIO
-
-import pytest
 from bs4 import BeautifulSoup
-
-from django.core.management import call_command
 
 from audit.models import AuditEntry
 from hearings.models import BriefingPage, HearingPage, HearingState
 from opinions.models import Opinion, OpinionState
+from tests.demo.conftest import seed
 from tests.hearings.conftest import ENGLISH
-from tests.support import kept_for_the_scope
 
 
-def seed():
-    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module's tests (they only read it, or seed it again
-    inside their own savepoint)."""
-    yield from kept_for_the_scope(django_db_blocker, seed)
-
-
-@pytest.fixture
-def seeded(demo, db):
-    """The demo, for one test: what the test changes is rolled back after it."""
-
-
-def test_briefings_past_and_coming(seeded):
+def test_briefings_past_and_coming():
     briefings = BriefingPage.objects.live()
     assert briefings.past().count() >= 2
     assert briefings.upcoming().count() >= 1
@@ -44,12 +23,12 @@ def test_briefings_past_and_coming(seeded):
     assert list(coming.you_said_we_did())
 
 
-def test_hearings_in_every_state(seeded):
+def test_hearings_in_every_state():
     states = {page.state for page in HearingPage.objects.live()}
     assert states == set(HearingState.values)
 
 
-def test_a_decided_hearing_with_its_summary_and_decision(seeded, client):
+def test_a_decided_hearing_with_its_summary_and_decision(client):
     decided = [page for page in HearingPage.objects.live() if page.state == HearingState.DECIDED]
     assert len(decided) == 1
     page = decided[0]
@@ -72,16 +51,16 @@ def test_a_decided_hearing_with_its_summary_and_decision(seeded, client):
     assert BeautifulSoup(page.decision, "html.parser").get_text() in article.get_text()
 
 
-def test_a_hearing_in_consultation_has_opinions_waiting_and_shown(seeded):
+def test_a_hearing_in_consultation_has_opinions_waiting_and_shown():
     open_now = HearingPage.objects.live().in_consultation().first()
     assert open_now is not None
     states = set(Opinion.objects.filter(page=open_now).values_list("state", flat=True))
     assert {OpinionState.APPROVED, OpinionState.PENDING} <= states
 
 
-def test_seeding_twice_adds_nothing(seeded):
+def test_seeding_twice_adds_nothing():
     counts = (BriefingPage.objects.count(), HearingPage.objects.count(), Opinion.objects.count())
-    call_command("seed_demo", force=True, public_only=True, stdout=StringIO())
+    seed()
     assert (
         BriefingPage.objects.count(),
         HearingPage.objects.count(),

@@ -1,0 +1,49 @@
+"""seed_demo on the shared demo: it runs without ``--force`` when DEBUG is on, leaves out what
+the public site never shows with ``--public-only``, and tells every demo person apart at any
+scale. What it does when seeded again on top (the whole demo, a larger scale, another
+password) is in ``test_more_on_top.py``; its refusals, on an empty database, in
+``tests/home/test_seed_demo_refusals.py``."""
+
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from appraisals.models import Appraisal
+from home.management.commands.seed_demo import ADMIN_ONLY, SEEDERS
+from home.models import StandardPage
+from party.models import Meeting
+from people.demo import person_spec
+from people.models import Person, Training
+from visits.models import Household
+
+User = get_user_model()
+
+
+class TestAccounts:
+    def test_runs_without_force_when_debug_is_on(self, settings):
+        settings.DEBUG = True
+        out = StringIO()
+        call_command("seed_demo", public_only=True, stdout=out)
+        assert "Demo content is ready." in out.getvalue()
+        assert User.objects.filter(username="admin").exists()
+
+
+class TestContent:
+    def test_every_demo_person_is_different_at_any_scale(self):
+        # Idempotence finds people by name, building and unit: two indexes giving the same
+        # three would quietly shrink a benchmark's register.
+        keys = {
+            (spec["name"], spec["building"], spec["unit"])
+            for spec in map(person_spec, range(40 * 1000))
+        }
+        assert len(keys) == 40 * 1000
+
+
+class TestPublicOnly:
+    def test_it_leaves_out_what_the_public_site_never_shows(self):
+        assert Person.objects.count() == 3 + 40
+        assert StandardPage.objects.exists()
+        for model in (Appraisal, Meeting, Training, Household):
+            assert not model.objects.exists(), model
+        assert {name for name, _seeder in SEEDERS} > ADMIN_ONLY
