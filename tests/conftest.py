@@ -10,6 +10,7 @@ import pytest
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from wagtail.models import Site
@@ -17,6 +18,7 @@ from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from core import roles
 from people.factories import PersonFactory, UserFactory
+from tests.servers import keep_migrated
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,6 +34,14 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; on SQLite a copy of it is kept as migrated, before any
+    test writes to it, for the sites started in processes of their own (``copy_migrated``)."""
+    with django_db_blocker.unblock():
+        keep_migrated(connection)
 
 
 @pytest.fixture(autouse=True)

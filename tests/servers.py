@@ -7,6 +7,7 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -117,6 +118,42 @@ def printed_json(process, timeout=300):
     """The last line ``process`` printed (a seed made by ``start_shell`` prints what it made as
     one line of JSON), read as JSON once the process has ended well."""
     return json.loads(finish(process, timeout).strip().splitlines()[-1])
+
+
+# The suite's own test database as migrate left it, when it is SQLite (in memory): copied by
+# ``keep_migrated`` as soon as pytest-django has made it (``tests/conftest.py``), before any
+# test runs. By the time a site is started later in the run the database itself may no longer
+# be as migrated: a transactional test empties it as it ends, and those run before the tests
+# that use no database (the browser tests).
+_migrated = []
+
+
+def keep_migrated(connection):
+    """Keep a copy of ``connection``'s database, just migrated, if it is the suite's test
+    database on SQLite (pytest-django makes none when no test of the run asks for it)."""
+    name = Path(str(connection.settings_dict["NAME"])).name
+    if connection.vendor != "sqlite" or not (
+        connection.is_in_memory_db() or name.startswith("test")
+    ):
+        return
+    connection.ensure_connection()
+    kept = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(kept)
+    _migrated[:] = [kept]
+
+
+def copy_migrated(path):
+    """Make the SQLite file ``path`` a migrated database, a copy of the one ``keep_migrated``
+    kept (the suite's cache is in memory: it holds no cache table); ``False`` when none was
+    kept (the suite runs on PostgreSQL, or no test of the run asked for its database)."""
+    if not _migrated:
+        return False
+    target = sqlite3.connect(path)
+    try:
+        _migrated[0].backup(target)
+    finally:
+        target.close()
+    return True
 
 
 def free_port(host="127.0.0.1"):

@@ -1,8 +1,12 @@
 """Browser tests: the real site under gunicorn, driven by Debian's chromium through Playwright.
 
-The site runs in its own process on its own SQLite database (a temporary directory, migrated
-and seeded with ``seed_demo``); these tests never use pytest-django's test database. Every test
-in this folder is marked ``e2e``: ``pytest -m "not e2e"`` leaves them out.
+The site runs in its own process on its own SQLite database (a temporary directory, seeded
+with ``seed_demo``); these tests never use pytest-django's test database, but when the run has
+made it on SQLite (another test asked for it) the site's database starts as a copy of it as
+migrated (``copy_migrated``), rather than being migrated again. The commands the tests run
+against the site's database (``manage_shell``) are run by one ``manage.py`` kept running
+beside the site (``tests.manage_process``). Every test in this folder is marked ``e2e``:
+``pytest -m "not e2e"`` leaves them out.
 
 Outside CI, a machine without ``/usr/bin/chromium`` skips these tests with a reason; under
 ``CI=true`` that is a failure, as is any other skip in this folder.
@@ -25,7 +29,15 @@ from tests.e2e.support import (
     check_axe,
     in_ci,
 )
-from tests.servers import clean_environment, free_port, start_gunicorn, stop, wait_until_healthy
+from tests.manage_process import ManageProcess
+from tests.servers import (
+    clean_environment,
+    copy_migrated,
+    free_port,
+    start_gunicorn,
+    stop,
+    wait_until_healthy,
+)
 
 __all__ = ["check_axe"]
 
@@ -68,17 +80,27 @@ class E2ESite:
         self.url = url
         self.env = env
         self.workdir = workdir
+        # Started once, with the environment a manage.py of the site is given.
+        self.commands = ManageProcess(env, workdir / "manage.log")
 
-    def manage(self, *args, check=True, timeout=300):
-        """Run ``manage.py <args>`` against the e2e database; return the finished process."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+    def manage(self, *args, check=True, timeout=300, fresh=False):
+        """Run ``manage.py <args>`` against the e2e database; return the finished process
+        (``returncode``, ``stdout``, ``stderr``).
+
+        The site's ``commands`` run it, unless ``fresh``: a ``manage.py`` of its own, for a
+        command that changes its process's settings or is given an environment of its own.
+        """
+        if fresh:
+            result = subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        else:
+            result = self.commands.run(*args, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(
                 f"manage.py {' '.join(args)} exited {result.returncode}\n"
@@ -106,24 +128,36 @@ def _site_env(workdir):
 
 @pytest.fixture(scope="session")
 def e2e_site():
-    """Migrate and seed a fresh database, serve it with gunicorn, stop it at the end."""
+    """A fresh database, migrated (or copied as migrated) and seeded, served by gunicorn;
+    stopped at the end."""
     workdir = Path(tempfile.mkdtemp(prefix="cms-e2e-"))
     env = _site_env(workdir)
     port = free_port()
     site = E2ESite(f"http://127.0.0.1:{port}", env, workdir)
-    # The cache table is made by migrate itself (core.apps.create_cache_table).
-    site.manage("migrate", "--noinput")
-    site.manage("seed_demo", "--force", "--password", DEMO_PASSWORD)
-
-    log_path = workdir / "gunicorn.log"
-    server = start_gunicorn(
-        env, log_path, port=port, options=["--threads", "4", "--access-logfile", "-"]
-    )
     try:
-        wait_until_healthy(site.url, server, log_path, timeout=SERVER_START_TIMEOUT)
-        yield site
+        # Django starts in the commands' process meanwhile.
+        site.commands.start()
+        if copy_migrated(workdir / "e2e.sqlite3"):
+            # The site's cache is a table of its database (migrate makes it on the site's
+            # settings: core.apps.create_cache_table); the suite's is in memory.
+            site.manage("createcachetable")
+        else:
+            site.manage("migrate", "--noinput")
+
+        log_path = workdir / "gunicorn.log"
+        # gunicorn starts while the demo is seeded: the site reads its database only once it
+        # is asked for a page, after the seeding.
+        server = start_gunicorn(
+            env, log_path, port=port, options=["--threads", "4", "--access-logfile", "-"]
+        )
+        try:
+            site.manage("seed_demo", "--force", "--password", DEMO_PASSWORD)
+            wait_until_healthy(site.url, server, log_path, timeout=SERVER_START_TIMEOUT)
+            yield site
+        finally:
+            stop(server)
     finally:
-        stop(server)
+        site.commands.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

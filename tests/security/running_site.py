@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
 
 from tests.scale.client import HOST, Instance
 from tests.servers import (
+    copy_migrated,
     manage,
     printed_json,
     production_environment,
@@ -125,17 +125,9 @@ class RunningSite:
 
 
 def _migrated_file(path, env):
-    """Make ``path`` a migrated database: a copy of the suite's (on SQLite, in memory)."""
-    memory = connections["default"]
-    # The suite sets its database up only when one of the tests it runs is marked django_db.
-    assert memory.vendor != "sqlite" or memory.is_in_memory_db(), "mark the tests django_db"
-    if memory.vendor == "sqlite":
-        memory.ensure_connection()
-        target = sqlite3.connect(path)
-        memory.connection.backup(target)
-        target.close()
-        return
-    manage(env, "migrate", "--no-input", "-v", "0", timeout=600)
+    """Make ``path`` a migrated database: a copy of the suite's as migrated (on SQLite)."""
+    if not copy_migrated(path):
+        manage(env, "migrate", "--no-input", "-v", "0", timeout=600)
 
 
 @contextmanager
