@@ -101,7 +101,8 @@ def seed(*, scale, users):
     if office is None:
         return 0
     created = seed_standards()
-    standards = list(Standard.objects.in_use())
+    # With their category, which each score's validation reads.
+    standards = list(Standard.objects.in_use().select_related("category"))
     categories = list(Category.objects.order_by("sort_order"))
     leaders = list(Person.objects.filter(is_cadre=True).order_by("pk")[:4])
     this_year = timezone.localdate().year

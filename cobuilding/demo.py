@@ -5,6 +5,7 @@ guidance visits paid to them; each published activity has a photo (a picture dra
 Wagtail image in the "co-building photos" collection). ``scale`` copies of each; idempotent."""
 
 import datetime
+import functools
 from io import BytesIO
 
 from PIL import Image as PillowImage
@@ -171,8 +172,10 @@ def _collection():
     return existing or root.add_child(name=PHOTO_COLLECTION)
 
 
-def _picture(kind):
-    """An 800×600 PNG: the kind's colour with diagonal stripes and a disc."""
+@functools.cache
+def _picture_bytes(kind):
+    """An 800×600 PNG: the kind's colour with diagonal stripes and a disc (drawn and compressed
+    once per kind: each activity's photo is its own image, with the same picture)."""
     background, pattern = PHOTO_COLOURS[kind]
     picture = PillowImage.new("RGB", (800, 600), background)
     draw = ImageDraw.Draw(picture)
@@ -181,7 +184,11 @@ def _picture(kind):
     draw.ellipse([280, 180, 520, 420], fill=pattern, outline=background, width=8)
     data = BytesIO()
     picture.save(data, format="PNG", optimize=True)
-    return data
+    return data.getvalue()
+
+
+def _picture(kind):
+    return BytesIO(_picture_bytes(kind))
 
 
 def _photo(activity, kind, collection):

@@ -62,10 +62,6 @@ class PublicFormLimit:
             return 0
         return self._minutes(usage)
 
-    def count(self, request):
-        """Count one form this client sent and the site kept (``take`` counts and checks)."""
-        self._usage(request, increment=True)
-
     @staticmethod
     def _minutes(usage):
         # At least one: the cache failing to count (``time_left`` -1) also means "wait".

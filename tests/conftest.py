@@ -3,7 +3,6 @@
 Plain helpers (``ui``, ``logged_in``, the query budget) live in ``tests/support.py``.
 """
 
-import contextlib
 import datetime
 
 import pytest
@@ -14,9 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from wagtail.models import Site
-from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from core import roles
+from home.management.commands.seed_demo import reference_index_off
 from people.factories import PersonFactory, UserFactory
 from tests.servers import keep_migrated
 
@@ -48,17 +47,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _no_reference_index(request):
     """Wagtail's reference index (what uses an image, a page, a snippet: its "usage" screens)
     is not kept up to date after each save in the tests, a task after every save and a twelfth
-    of a save-heavy test's time; a test of the usage screens asks for it with
-    ``@pytest.mark.reference_index``."""
+    of a save-heavy test's time; nor does ``seed_demo`` rebuild it within a test. A test of the
+    usage screens asks for it with ``@pytest.mark.reference_index``."""
     if request.node.get_closest_marker("reference_index"):
         yield
         return
-    # Set and cleared by hand rather than with Wagtail's context manager: seed_demo uses that
-    # one inside a test, and clears the flag as it leaves.
-    reference_index_auto_update_disabled.value = True
-    yield
-    with contextlib.suppress(AttributeError):
-        del reference_index_auto_update_disabled.value
+    with reference_index_off():
+        yield
 
 
 @pytest.fixture(autouse=True)

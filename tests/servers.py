@@ -81,8 +81,13 @@ def production_environment(workdir, database_url, *, host="127.0.0.1", **variabl
 def start_manage(env, *arguments):
     """``manage.py *arguments`` with ``env``, started in a process of its own and left running
     (the site can start meanwhile): ``finish`` waits for it."""
+    return start_python(env, "manage.py", *arguments)
+
+
+def start_python(env, *arguments):
+    """``python *arguments`` in the project's folder with ``env``, as ``start_manage``."""
     return subprocess.Popen(
-        [sys.executable, "manage.py", *arguments],
+        [sys.executable, *arguments],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -28,7 +28,7 @@ from django.urls import reverse
 from wagtail.models import Page
 
 from duty.models import DutyRecord
-from home.management.commands.seed_demo import ACCOUNTS
+from home.management.commands.seed_demo import ACCOUNTS, reference_index_off
 from opinions.models import Opinion
 from tests.support import kept_for_the_scope, ui
 
@@ -321,7 +321,9 @@ def client_as(username=None):
 
 
 def seed():
-    call_command("seed_demo", force=True, stdout=StringIO())
+    # As every test leaves Wagtail's reference index alone (tests/conftest.py).
+    with reference_index_off():
+        call_command("seed_demo", force=True, stdout=StringIO())
 
 
 @pytest.fixture(scope="module")

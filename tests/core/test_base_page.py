@@ -225,12 +225,14 @@ class TestTheRateLimit:
         assert limit.rate == "2/h"
         for _ in range(2):
             assert limit.minutes_to_wait(self.post()) == 0
-            limit.count(self.post())
+            assert limit.take(self.post()) == 0
         assert 1 <= limit.minutes_to_wait(self.post()) <= 60
+        # The third is counted and refused at once, with the same wait.
+        assert 1 <= limit.take(self.post()) <= 60
 
     def test_counts_per_client_address_and_per_form(self, settings):
         settings.PUBLIC_FORM_RATE_LIMITS = {"opinion": "1/h", "duty_request": "1/h"}
-        PublicFormLimit("opinion").count(self.post())
+        assert PublicFormLimit("opinion").take(self.post()) == 0
         assert PublicFormLimit("opinion").minutes_to_wait(self.post()) > 0
         assert PublicFormLimit("opinion").minutes_to_wait(self.post("10.0.0.2")) == 0
         assert PublicFormLimit("duty_request").minutes_to_wait(self.post()) == 0
@@ -238,7 +240,7 @@ class TestTheRateLimit:
     def test_the_wait_is_the_rest_of_the_window(self, settings, clock):
         settings.PUBLIC_FORM_RATE_LIMITS = {"opinion": "1/10m"}
         limit = PublicFormLimit("opinion")
-        limit.count(self.post())
+        assert limit.take(self.post()) == 0
         assert 1 <= limit.minutes_to_wait(self.post()) <= 10
         clock.advance(minutes=10)
         assert limit.minutes_to_wait(self.post()) == 0

@@ -6,10 +6,16 @@ password) is in ``test_more_on_top.py``; its refusals, on an empty database, in
 
 from io import StringIO
 
+import pytest
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import reference_index_auto_update_disabled
+
 from appraisals.models import Appraisal
+from cobuilding.models import JointActivity
 from home.management.commands.seed_demo import ADMIN_ONLY, SEEDERS
 from home.models import StandardPage
 from party.models import Meeting
@@ -47,3 +53,27 @@ class TestPublicOnly:
         for model in (Appraisal, Meeting, Training, Household):
             assert not model.objects.exists(), model
         assert {name for name, _seeder in SEEDERS} > ADMIN_ONLY
+
+
+class TestReferenceIndex:
+    """Wagtail's reference index (the admin's "usage" of an image, a page, a snippet) is built
+    once, at the end of the seeding; a caller that keeps it off is left to build it."""
+
+    @pytest.mark.reference_index
+    def test_the_seeding_builds_it(self):
+        # The package's seeding left it alone, as every test does (tests/conftest.py).
+        assert not ReferenceIndex.objects.exists()
+        call_command("seed_demo", public_only=True, force=True, stdout=StringIO())
+        indexed = ReferenceIndex.objects.values_list("base_content_type__model", flat=True)
+        assert {"opinion", "dutyshift", "jointactivity", "title"} <= set(indexed)
+        # What the usage screen of a joint activity's photo reads.
+        photo = JointActivity.objects.exclude(photo=None).first().photo
+        assert ReferenceIndex.get_references_to(photo).exists()
+        # Saves made after it keep it up to date again.
+        assert not getattr(reference_index_auto_update_disabled, "value", False)
+
+    def test_a_caller_that_keeps_it_off_is_left_to_build_it(self):
+        assert reference_index_auto_update_disabled.value
+        call_command("seed_demo", public_only=True, force=True, stdout=StringIO())
+        assert not ReferenceIndex.objects.exists()
+        assert reference_index_auto_update_disabled.value

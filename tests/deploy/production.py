@@ -5,16 +5,13 @@ variables below from the shell that runs the tests), as a gunicorn worker or `ma
 command of the deployed site would be.
 """
 
-import json
 import secrets
-import subprocess
-import sys
 import textwrap
 
-from django.conf import settings
 from django.db import connection
 
-from tests.servers import clean_environment
+from tests import servers
+from tests.servers import clean_environment, printed_json, start_python
 
 HOST = "community.example.org"
 
@@ -29,57 +26,22 @@ def environment(**extra):
     }
 
 
-def run(*args, timeout=180, **environment_variables):
-    """``python *args`` in the project's folder with the production ``environment``."""
-    env = clean_environment(**environment(**environment_variables))
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def manage(*args, **environment_variables):
-    """``manage.py *args`` under the production settings."""
-    return run("manage.py", *args, **environment_variables)
-
-
-def _command(args, environment_variables):
-    return [sys.executable, *args], clean_environment(**environment(**environment_variables))
-
-
 def start_django_code(code, **environment_variables):
-    """``django_code`` started in the background: give the process to ``finish``."""
+    """``code`` (with Django set up) started under the production settings in a process of
+    its own: ``printed_json`` waits for it and reads the line of JSON it prints last."""
     script = "import django, json\ndjango.setup()\n" + textwrap.dedent(code)
-    command, env = _command(["-c", script], environment_variables)
-    return subprocess.Popen(
-        command,
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(process, timeout=180):
-    """Wait for a process of ``start_django_code``; the JSON of its last line."""
-    stdout, stderr = process.communicate(timeout=timeout)
-    assert process.returncode == 0, stderr
-    return json.loads(stdout.strip().splitlines()[-1])
+    return start_python(clean_environment(**environment(**environment_variables)), "-c", script)
 
 
 def django_code(code, **environment_variables):
     """Run ``code`` (with Django set up) under the production settings; it prints one line of
     JSON as its last line, which is returned."""
-    script = "import django, json\ndjango.setup()\n" + textwrap.dedent(code)
-    result = run("-c", script, **environment_variables)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_json(start_django_code(code, **environment_variables))
+
+
+def manage(*args, **environment_variables):
+    """``manage.py *args`` under the production settings; what it printed."""
+    return servers.manage(clean_environment(**environment(**environment_variables)), *args)
 
 
 def production_settings(*names, **environment_variables):

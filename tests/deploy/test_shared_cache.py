@@ -15,7 +15,7 @@ COUNT_OPINION_FORMS = """
     limit = PublicFormLimit("opinion")
     request = RequestFactory().post("/", REMOTE_ADDR="{address}")
     for _ in range({times}):
-        limit.count(request)
+        limit.take(request)
     print(json.dumps({{"minutes_to_wait": limit.minutes_to_wait(request)}}))
 """
 
@@ -97,7 +97,7 @@ def test_processes_counting_at_the_same_moment_lose_no_count(django_db_setup, tm
     workers = [production.start_django_code(code, **database) for _ in range(2)]
     go.touch()
     for worker in workers:
-        assert production.finish(worker) == {"done": True}
+        assert production.printed_json(worker) == {"done": True}
 
     total = production.django_code(
         f"""

@@ -10,16 +10,15 @@ either is locked on both; a session begun on one is the same session on the othe
 
 import itertools
 import re
-import time
 
 import pytest
-from django_ratelimit.core import _get_window, _split_rate
+from django_ratelimit.core import _split_rate
 
 from django.conf import settings
 
 from tests.support import ui
 
-from .client import Visitor
+from .client import Visitor, an_address_with_time_left
 from .conftest import PASSWORD
 
 # django_db: the suite's migrated test database is set up, the template of the instances'
@@ -85,21 +84,11 @@ def test_an_opinion_approved_through_one_shows_through_both(instances, seeded):
     assert body in second.text
 
 
-def an_address_with_time_left(period, seconds):
-    """An address whose current window of the rate limit (django-ratelimit starts each
-    client's windows at its own offset) has at least ``seconds`` left: the test's posts all
-    fall in one window."""
-    for address in ADDRESSES:
-        if _get_window(address, period) - time.time() >= seconds:
-            return address
-    raise AssertionError("unreachable: the addresses never end")
-
-
 def test_the_opinion_limit_counts_forms_sent_through_either(instances, seeded):
     a, b = instances
     # The limits are the base settings', which production keeps.
     limit, period = _split_rate(settings.PUBLIC_FORM_RATE_LIMITS["opinion"])
-    resident = Visitor(an_address_with_time_left(period, 120))
+    resident = Visitor(an_address_with_time_left(ADDRESSES, (period,), 120))
     topic = seeded["topic"]
 
     # Alternating between the instances, the limit is reached once in all, not per instance.

@@ -7,7 +7,6 @@ against a copy of the browser tests' database, and reads ``browser_places()``: t
 person opens that show it.
 """
 
-import contextlib
 import itertools
 
 from django.core.exceptions import ValidationError
@@ -16,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.models import Page
-from wagtail.signal_handlers import reference_index_auto_update_disabled
 from wagtail.snippets.models import get_snippet_models
 
 from blog.factories import BlogPageFactory, blog_index
 from blog.models import BlogKind
 from duty.models import DutyRecord, DutyRecordState, RequestCategory
 from hearings.factories import BriefingPageFactory, HearingPageFactory
+from home.management.commands.seed_demo import reference_index_off
 from opinions.models import Opinion, OpinionState
 from people.factories import UserFactory
 from tests.security.access_fixture import _factories
@@ -163,23 +162,13 @@ def _snippets(every_model):
     return filled
 
 
-@contextlib.contextmanager
-def _no_reference_index():
-    # Wagtail's reference index (the "usage" screens) is not what is tried here, and keeping it
-    # up to date is a task after every save.
-    previous = getattr(reference_index_auto_update_disabled, "value", False)
-    reference_index_auto_update_disabled.value = True
-    try:
-        yield
-    finally:
-        reference_index_auto_update_disabled.value = previous
-
-
 def build(every_model=True):
     """Write the corpus into the database; what was written, by name. ``every_model=False``
     leaves out a snippet model none of whose records may be changed and whose factory cannot
     add one beside them (the demo's confirmed assessments and their scores)."""
-    with _no_reference_index():
+    # Wagtail's reference index (the "usage" screens) is not what is tried here, and keeping
+    # it up to date is a task after every save.
+    with reference_index_off():
         superuser = UserFactory(username="xss-admin", is_superuser=True, is_staff=True)
         # First: it fills the first record of each model, which the records below must not be.
         snippets = _snippets(every_model)
