@@ -26,11 +26,16 @@ def environment(**extra):
     }
 
 
+def _env(**environment_variables):
+    """This process's environment without the settings' variables, plus a deployed instance's."""
+    return clean_environment(**environment(**environment_variables))
+
+
 def start_django_code(code, **environment_variables):
     """``code`` (with Django set up) started under the production settings in a process of
     its own: ``printed_json`` waits for it and reads the line of JSON it prints last."""
     script = "import django, json\ndjango.setup()\n" + textwrap.dedent(code)
-    return start_python(clean_environment(**environment(**environment_variables)), "-c", script)
+    return start_python(_env(**environment_variables), "-c", script)
 
 
 def django_code(code, **environment_variables):
@@ -41,7 +46,7 @@ def django_code(code, **environment_variables):
 
 def manage(*args, **environment_variables):
     """``manage.py *args`` under the production settings; what it printed."""
-    return servers.manage(clean_environment(**environment(**environment_variables)), *args)
+    return servers.manage(_env(**environment_variables), *args)
 
 
 def production_settings(*names, **environment_variables):
