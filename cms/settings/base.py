@@ -132,10 +132,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "cms.wsgi.application"
 
-# Every settings module honours DATABASE_URL; without it, a SQLite file beside manage.py.
+# Every settings module honours DATABASE_URL; without it (or set but empty), a SQLite file
+# beside manage.py.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=60,
         conn_health_checks=True,
     )

@@ -160,6 +160,19 @@ def test_every_settings_module_honours_database_url(module):
     assert database["NAME"] == "dbname"
 
 
+@pytest.mark.parametrize("module", ["cms.settings.dev", "cms.settings.test"])
+def test_an_empty_database_url_means_the_embedded_default(module):
+    """``DATABASE_URL=`` (set but empty, as a blank line of an env file leaves it) is the same
+    as no DATABASE_URL, not a settings error."""
+    code = f"import json, {module} as s; print(json.dumps(s.DATABASES['default']))"
+    result = run_python("-c", code, DATABASE_URL=" ")
+
+    assert result.returncode == 0, result.stderr
+    database = json.loads(result.stdout.strip().splitlines()[-1])
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"].endswith("db.sqlite3")
+
+
 def test_deploy_check_reports_nothing():
     result = run_python(
         "manage.py",
