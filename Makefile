@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy audit-deps bench-history bench-duty bench-votes bench-registers bench faults clean
+.PHONY: help run test test-fast e2e lint format messages messages-check check-deploy audit-deps bench-history bench-duty bench-votes bench-registers bench bench-growth faults clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -82,6 +82,12 @@ bench: $(VENV)/.installed ## Load each public page with wrk under gunicorn at te
 			apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 		else echo "wrk is missing: sudo apt-get install wrk (Debian, Ubuntu), or brew install wrk"; exit 1; fi; }
 	$(PY) benchmarks/pages.py --compare-scale 1 $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+
+# The seeding at a hundred times takes a quarter of an hour or more; BENCH_GROWTH_DATABASE
+# keeps it (a DATABASE_URL that seed_demo only tops up) for the next run.
+bench-growth: $(VENV)/.installed ## Load each public page at ten and at a hundred times the demo (only what the public sees) and print how each figure grows
+	@command -v wrk >/dev/null || { echo "wrk is missing: run make bench once, or install wrk"; exit 1; }
+	$(PY) benchmarks/pages.py --scale 10 --compare-scale 100 --public-only --no-big $(if $(BENCH_GROWTH_DATABASE),--compare-database $(BENCH_GROWTH_DATABASE)) $(BENCH_ARGS)
 
 faults: $(VENV)/.installed ## Print what the site does under load when a gunicorn worker is killed and when media storage is full (FAULTS=postgres: PostgreSQL restarted, which restarts the local server)
 	$(PY) benchmarks/faults.py $(FAULTS) $(BENCH_ARGS)

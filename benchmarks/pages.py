@@ -93,8 +93,15 @@ def parse_args():
         type=int,
         default=None,
         metavar="N",
-        help="also run the pages at seed_demo --scale N (e.g. 1) and print how each figure "
-        "grows from it to --scale",
+        help="also run the pages at seed_demo --scale N (1, or 100 beside --scale 10) and print "
+        "how each figure grows from the smaller scale to the larger",
+    )
+    parser.add_argument(
+        "--compare-database",
+        default=None,
+        metavar="URL",
+        help="the --compare-scale run's database (a DATABASE_URL seeded earlier, which "
+        "seed_demo only tops up; default: a throwaway SQLite file)",
     )
     parser.add_argument(
         "--json", type=Path, default=None, help="also write the pages' figures to this file"
@@ -682,7 +689,7 @@ def goals(pages, static):
     ]
 
 
-# --- The same pages at a smaller scale: how each figure grows ------------------------------
+# --- The same pages at another scale: how each figure grows ---------------------------------
 
 
 def figures(pages, static):
@@ -704,9 +711,9 @@ def figures(pages, static):
     }
 
 
-def run_smaller(args, environ, tempdir):
+def run_other(args, environ, tempdir):
     """This benchmark's pages (no big tables) in a child process, on a database seeded at
-    ``--compare-scale``; their figures."""
+    ``--compare-scale`` (``--compare-database``, or a throwaway one); their figures."""
     target = tempdir / f"scale-{args.compare_scale}.json"
     say(f"the same pages at seed_demo --scale {args.compare_scale}, in a new process:")
     command = [
@@ -733,27 +740,32 @@ def run_smaller(args, environ, tempdir):
     if args.public_only:
         command.append("--public-only")
     env = {key: value for key, value in environ.items() if key != "DATABASE_URL"}
+    if args.compare_database:
+        env["DATABASE_URL"] = args.compare_database
     subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True)
     return json.loads(target.read_text(encoding="utf-8"))
 
 
-def growth(smaller, larger, args):
-    """The table of each page's figures at both scales and how much each grew (a page's
+def growth(this, other, args):
+    """The table of each page's figures at both scales (this run's ``--scale`` and the other
+    run's ``--compare-scale``) and how much each grew from the smaller to the larger (a page's
     different path at each scale, a published result, is matched by its label)."""
+    small_scale, large_scale = sorted((args.scale, args.compare_scale))
+    smaller, larger = (other, this) if args.compare_scale < args.scale else (this, other)
     by_label = {page["label"]: page for page in smaller["pages"]}
     lines = [
-        f"## From `--scale {args.compare_scale}` to `--scale {args.scale}`",
+        f"## From `--scale {small_scale}` to `--scale {large_scale}`",
         "",
-        "Each page's figures on a database seeded at each scale (the same settings, servers and "
-        "load; the smaller run in its own process just before). Growth is the larger over the "
-        "smaller, less one; CPU times and rates move by several per cent between two runs of "
-        "the same thing on a busy machine.",
+        f"Each page's figures on a database seeded at each scale (the same settings, servers and "
+        f"load; the `--scale {args.compare_scale}` run in its own process just after). Growth is "
+        "the larger over the smaller, less one; CPU times and rates move by several per cent "
+        "between two runs of the same thing.",
         "",
-        f"| page | uncached CPU ms ×{args.compare_scale} | ×{args.scale} | growth "
-        f"| p50 ms ×{args.compare_scale} | ×{args.scale} | growth "
-        f"| queries ×{args.compare_scale} | ×{args.scale} "
-        f"| KB ×{args.compare_scale} | ×{args.scale} | growth "
-        f"| cached ×static ×{args.compare_scale} | ×{args.scale} |",
+        f"| page | uncached CPU ms ×{small_scale} | ×{large_scale} | growth "
+        f"| p50 ms ×{small_scale} | ×{large_scale} | growth "
+        f"| queries ×{small_scale} | ×{large_scale} "
+        f"| KB ×{small_scale} | ×{large_scale} | growth "
+        f"| cached ×static ×{small_scale} | ×{large_scale} |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| ---: | ---: |",
     ]
@@ -841,19 +853,21 @@ def main():
         static, memory = load_everything(pages, static_path, env, args, tempdir)
         if args.json:
             args.json.write_text(json.dumps(figures(pages, static)), encoding="utf-8")
-        smaller = None
+        other = None
         if args.compare_scale is not None:
-            smaller = run_smaller(args, environ, tempdir)
+            other = run_other(args, environ, tempdir)
         big = [] if args.no_big else run_big(args, environ)
         context["end_load"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         context["minutes"] = (time.perf_counter() - started) / 60
         report = markdown(context, pages, static, memory, big)
-        if smaller is not None:
-            report += "\n" + growth(smaller, figures(pages, static), args)
+        if other is not None:
+            report += "\n" + growth(figures(pages, static), other, args)
         say()
         say(report)
         args.output.mkdir(parents=True, exist_ok=True)
-        target = args.output / f"pages-{context['date'][:10]}.md"
+        # A run measuring growth beyond --scale keeps its own file beside make bench's.
+        kind = "growth" if (args.compare_scale or 0) > args.scale else "pages"
+        target = args.output / f"{kind}-{context['date'][:10]}.md"
         target.write_text(report, encoding="utf-8")
         say(f"written to {target} ({time.perf_counter() - started:.0f} s in all)")
     finally:
