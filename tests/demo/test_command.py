@@ -16,6 +16,7 @@ from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from appraisals.models import Appraisal
 from cobuilding.models import JointActivity
+from home.management.commands import seed_demo
 from home.management.commands.seed_demo import ADMIN_ONLY, SEEDERS
 from home.models import StandardPage
 from party.models import Meeting
@@ -71,6 +72,17 @@ class TestReferenceIndex:
         assert ReferenceIndex.get_references_to(photo).exists()
         # Saves made after it keep it up to date again.
         assert not getattr(reference_index_auto_update_disabled, "value", False)
+
+    @pytest.mark.reference_index
+    def test_a_seeding_that_adds_nothing_leaves_a_built_index_alone(self, monkeypatch):
+        call_command("seed_demo", public_only=True, force=True, stdout=StringIO())
+        assert ReferenceIndex.objects.exists()
+        rebuilt = []
+        monkeypatch.setattr(seed_demo, "call_command", lambda *args, **kw: rebuilt.append(args))
+
+        call_command("seed_demo", public_only=True, force=True, stdout=StringIO())
+
+        assert rebuilt == []
 
     def test_a_caller_that_keeps_it_off_is_left_to_build_it(self):
         assert reference_index_auto_update_disabled.value
