@@ -18,6 +18,7 @@ from core import roles
 from home.management.commands.seed_demo import reference_index_off
 from people.factories import PersonFactory, UserFactory
 from tests.servers import keep_migrated
+from tests.support import search_index_off
 
 
 def pytest_collection_modifyitems(config, items):
@@ -53,6 +54,20 @@ def _no_reference_index(request):
         yield
         return
     with reference_index_off():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_search_index(request):
+    """Nor is Wagtail's search index (``search_index_off``): a task after every save of a page,
+    an opinion or a person, a tenth of a save-heavy test's time. What a module's or a package's
+    fixture seeds is made before the test starts, and indexed as before. A test that searches
+    (the site's ``/search/``, the admin's page search, the page and person choosers) asks for it
+    with ``@pytest.mark.search_index``."""
+    if request.node.get_closest_marker("search_index"):
+        yield
+        return
+    with search_index_off():
         yield
 
 

@@ -1,12 +1,18 @@
 """Plain helpers shared by the whole suite (fixtures live in ``tests/conftest.py``)."""
 
+import contextlib
 import sys
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client
+from django.db.models.signals import post_save
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+
+from wagtail.search.index import get_indexed_models
+from wagtail.search.signal_handlers import post_save_signal_handler
 
 # The design's quality bar: a public page costs at most this many queries, cold.
 BUDGET = 12
@@ -56,6 +62,34 @@ def assert_max_queries(client, path, budget=BUDGET, **request):
     response, sql = count_queries(client, path, **request)
     assert len(sql) <= budget, over_budget(path, sql, budget)
     return response
+
+
+@contextlib.contextmanager
+def search_index_off():
+    """Wagtail's search index left as it is by the saves and deletions of the block, then as
+    it was before.
+
+    The search backends' own switch, ``AUTO_UPDATE: False`` in ``WAGTAILSEARCH_BACKENDS``, is
+    read wherever the index is written (a save's indexing task, a deletion, the image and
+    document forms): nothing is written. With it alone each save still queues that task, which
+    reads the object twice to write nothing, four tenths of what indexing cost; so the task's
+    ``post_save`` receiver is disconnected from the indexed models too (Django's own API), and
+    put back on leaving for the models it was connected to."""
+    backends = {
+        name: {**options, "AUTO_UPDATE": False}
+        for name, options in settings.WAGTAILSEARCH_BACKENDS.items()
+    }
+    disconnected = [
+        model
+        for model in get_indexed_models()
+        if post_save.disconnect(post_save_signal_handler, sender=model)
+    ]
+    try:
+        with override_settings(WAGTAILSEARCH_BACKENDS=backends):
+            yield
+    finally:
+        for model in disconnected:
+            post_save.connect(post_save_signal_handler, sender=model)
 
 
 def kept_for_the_scope(django_db_blocker, build):

@@ -359,6 +359,7 @@ def test_every_admin_screen_reads_in_chinese(demo, content, db, username):
 
 
 @pytest.mark.parametrize("username", [None, "rep"])
+@pytest.mark.search_index
 def test_every_public_screen_reads_in_chinese(demo, content, db, username):
     """As a visitor, and as a representative (who sees the ballots, and has no admin)."""
     screens = crawl(client_as(username), "/", "/", also=typed_addresses())

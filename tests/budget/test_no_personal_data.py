@@ -138,6 +138,7 @@ def search_paths():
     return {f"/search/?q={query}": query for query in (MARKED[0][0], partner.contact_person)}
 
 
+@pytest.mark.search_index
 def test_no_public_page_shows_personal_data(households, client):
     hidden = secrets()
     searches = search_paths()
@@ -269,6 +270,7 @@ def captured_log():
             logger.setLevel(level)
 
 
+@pytest.mark.search_index
 def test_no_role_finds_a_phone_number_on_the_public_site(households, record_property):
     """As every role: the public pages, the sitemap's entries, the feeds, a search for a
     resident's phone, the error pages. No phone in the body (however written), in a header or

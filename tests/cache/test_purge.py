@@ -395,6 +395,7 @@ def test_a_hearing_decision_published(client, moderator):
 # --- The site's settings -----------------------------------------------------------------
 
 
+@pytest.mark.search_index
 def test_site_settings_changed_show_on_every_page(client, site):
     post = BlogPageFactory(title="小区停车难，大家怎么看？", slug="parking")
     everywhere = [

@@ -26,30 +26,36 @@ def content(home_page):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", TYPED)
 class TestQuotesAndOperators:
+    @pytest.mark.search_index
     def test_the_page_explorer_search(self, superuser, content, home_page, query):
         response = logged_in(superuser).get(f"/admin/pages/{home_page.pk}/", {"q": query})
         assert response.status_code == 200
 
+    @pytest.mark.search_index
     def test_the_page_search(self, superuser, content, query):
         response = logged_in(superuser).get("/admin/pages/search/", {"q": query})
         assert response.status_code == 200
 
+    @pytest.mark.search_index
     def test_the_page_chooser_search(self, superuser, content, query):
         response = logged_in(superuser).get("/admin/choose-page/search/", {"q": query})
         assert response.status_code == 200
 
+    @pytest.mark.search_index
     def test_a_snippet_chooser_search(self, superuser, content, query):
         response = logged_in(superuser).get(
             "/admin/snippets/choose/people/person/results/", {"q": query}
         )
         assert response.status_code == 200
 
+    # The listing searches with the ORM (no search backend): no index needed.
     def test_a_snippet_listing_search(self, superuser, content, query):
         response = logged_in(superuser).get("/admin/snippets/votes/motion/", {"q": query})
         assert response.status_code == 200
 
 
 @pytest.mark.django_db
+@pytest.mark.search_index
 class TestSearchStillFinds:
     def test_a_page_by_a_word_of_its_title(self, superuser, content, home_page):
         response = logged_in(superuser).get(f"/admin/pages/{home_page.pk}/", {"q": "water"})

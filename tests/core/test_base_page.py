@@ -117,6 +117,7 @@ class TestHanTextIsDerivedFromTheSearchFields:
     ],
     ids=["introduction", "standard-body", "blog-body", "briefing-agenda", "hearing-matter"],
 )
+@pytest.mark.search_index
 def test_a_chinese_word_in_a_page_types_own_field_is_found(client, home_page, make):
     page = make()
     # "圾分" is a pair inside the word, not a word anyone would have listed.

@@ -15,6 +15,8 @@ from wagtail.models import Page
 
 from home.models import StandardPage
 
+pytestmark = pytest.mark.search_index
+
 WORD = "停车"
 
 

@@ -10,6 +10,8 @@ from core.transitions import perform
 from home.models import StandardPage
 from votes.factories import MotionFactory
 
+pytestmark = pytest.mark.search_index
+
 ENGLISH = {"accept-language": "en"}
 INTRO = "今年小区将重新规划地面停车位，优先保障消防通道畅通，并在东门增设访客临时车位。"
 

@@ -65,6 +65,7 @@ def test_a_duty_notification_waits_in_the_database_until_the_worker_sends_it():
 
 
 @committed
+@pytest.mark.search_index
 def test_a_published_page_is_found_by_search_once_the_worker_has_indexed_it():
     page = BlogPageFactory(title="Zephyrine meadow", introduction="A walk by the river.")
 

@@ -244,6 +244,7 @@ def found(client, query):
     return [a["href"] for a in html.select("ol.results h2 a")]
 
 
+@pytest.mark.search_index
 def test_the_summary_is_searchable_only_once_the_decision_is_public(
     make_hearing, moderator, client, clock
 ):
@@ -260,6 +261,7 @@ def test_the_summary_is_searchable_only_once_the_decision_is_public(
     assert found(client, "桂花树") == [page.url]
 
 
+@pytest.mark.search_index
 def test_a_corrected_summary_is_searchable_with_the_decision(decided, moderator, client):
     logged_in(moderator).post(
         correct_url(decided),

@@ -10,6 +10,8 @@ from home.models import StandardPage
 
 from .factories import StandardPageFactory, paragraph
 
+pytestmark = pytest.mark.search_index
+
 ENGLISH = {"accept-language": "en"}
 
 

@@ -116,6 +116,7 @@ class TestPublicPages:
         assert escape('<img src=x onerror=alert("body")>') in html
 
     @pytest.mark.parametrize("state", ["pending", "approved", "promoted", "rejected", "spam"])
+    @pytest.mark.search_index
     def test_the_contact_never_reaches_a_public_page(self, client, make_opinion, topic, state):
         opinion = make_opinion(state, page=topic, body="联系方式测试", contact=CONTACT)
         for path in (

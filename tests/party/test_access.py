@@ -207,6 +207,7 @@ class TestPersons:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.search_index
 def test_the_person_chooser_shows_no_contact_data(role, client_of, member):
     """The chooser other forms use to pick a person (a shift's cadre, a member's person)
     lists names only, and finds nobody by address or phone, whoever opens it."""
@@ -408,6 +409,7 @@ class TestThePublicSite:
         assert not shown(response, *self.SECRETS)
 
     @pytest.mark.parametrize("query", ["郑在职", PHONE, "梧桐苑", WORKPLACE, RELATION])
+    @pytest.mark.search_index
     def test_search_finds_none_of_it(self, client, query):
         response = client.get("/search/", {"q": query})
         assert response.status_code == 200

@@ -323,6 +323,7 @@ class TestPhoneNeverPublic:
         assert response.status_code == 200
         assert "13912345678" not in response.content.decode()
 
+    @pytest.mark.search_index
     def test_not_in_search_results(self, client):
         response = client.get("/search/", {"q": "韩梅梅"})
         content = response.content.decode()

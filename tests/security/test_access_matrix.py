@@ -140,6 +140,7 @@ def cells(role, world):
 
 
 @pytest.mark.parametrize("role", matrix.ROLES)
+@pytest.mark.search_index
 def test_the_matrix(world, db, role, timings):
     client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
     user = world["users"].get(role)

@@ -131,6 +131,7 @@ def shows(response, *titles):
 @pytest.mark.parametrize(
     "group", [roles.MEETING_CLERKS, roles.DUTY_CADRES, roles.SUPERVISORS, roles.PARTY_OFFICE]
 )
+@pytest.mark.search_index
 def test_the_page_chooser_hides_drafts_and_private_pages(make_user, pages, group):
     """Roles without page permissions choose among the public pages only."""
     client = logged_in(make_user(group))
@@ -150,6 +151,7 @@ def test_the_page_chooser_hides_drafts_and_private_pages(make_user, pages, group
         assert not shows(search, *HIDDEN)
 
 
+@pytest.mark.search_index
 def test_editors_still_choose_any_page(make_user, pages):
     """Editors may explore the whole tree: their chooser shows drafts and private pages."""
     editor = logged_in(make_user(roles.EDITORS))
@@ -172,6 +174,7 @@ def test_the_move_confirmation_names_no_page_to_who_may_not_move_it(
     assert pages["draft"].get_parent().pk == pages["index"].pk
 
 
+@pytest.mark.search_index
 def test_the_admin_api_lists_no_page_to_roles_without_page_permissions(make_user, pages):
     clerk = logged_in(make_user(roles.MEETING_CLERKS))
     listing = clerk.get("/admin/api/main/pages/?search=拆迁")

@@ -81,6 +81,7 @@ class TestALoggedInUser:
         assert_not_kept(cast)
         assert_not_kept(client.get(f"/votes/{motion.pk}/"))
 
+    @pytest.mark.search_index
     def test_every_public_page_they_read(self, chen, topic):
         client = logged_in(chen)
         for path in ("/", topic.url, "/duty/", "/search/?q=停车", "/votes/"):

@@ -398,6 +398,7 @@ def test_a_reference_typed_loosely_is_found(world, db, lookup, kind):
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
+@pytest.mark.search_index
 def test_the_search(world, db, name):
     value = value_of(name, Field("q", 100))
     response = resident().get(f"/search/?q={encode(value)}", HTTP_ACCEPT_LANGUAGE="en")
@@ -417,6 +418,7 @@ def test_the_search(world, db, name):
         assert box["value"] == text.strip()
 
 
+@pytest.mark.search_index
 def test_a_chinese_search_finds_the_chinese_page(world, db):
     response = resident().get("/search/?q=停车")
     assert "小区停车难" in soup(response).get_text()

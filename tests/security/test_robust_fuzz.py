@@ -292,6 +292,7 @@ class TestNormaliseReference:
 
 
 class TestRequestsNeverAnswerAServerError:
+    @pytest.mark.search_index
     def test_the_search(self, demo):
         client = Client()
 
@@ -395,6 +396,7 @@ class TestRequestsNeverAnswerAServerError:
         prop()
         ran("references")
 
+    @pytest.mark.search_index
     def test_the_admin_listings_as_a_superuser(self, demo):
         listings = [
             (reverse(model.snippet_viewset.get_url_name("list")), filters(model.snippet_viewset))

@@ -154,6 +154,7 @@ class TestBytesThatAreNotText:
 
 
 @pytest.mark.django_db
+@pytest.mark.search_index
 class TestTheSearch:
     @pytest.mark.parametrize(
         "query",

@@ -278,6 +278,7 @@ def test_the_login_forms_show_every_payload_as_text(world, db):
         check(response, f"{path} with {text[:40]!r}", shows=shows)
 
 
+@pytest.mark.search_index
 def test_search_shows_every_query_as_text(world, db):
     """Every payload searched for, several at a time: run where the query is short enough,
     refused with a message beyond that; shown in the search box either way."""
@@ -367,6 +368,7 @@ def test_the_front_page_the_column_and_the_feed_show_payloads_as_text(world, db)
     assert b"<img" not in response.content.lower()
 
 
+@pytest.mark.search_index
 def test_search_results_show_page_payloads_as_text(world, db):
     client = Client(**ENGLISH)
     for page in world["pages"].values():

@@ -228,6 +228,7 @@ class TestThePublicSite:
         assert HEAD not in body and PHONE not in body and BUILDING not in body
 
     @pytest.mark.parametrize("query", [HEAD, PHONE, BUILDING, "韩家欠费"])
+    @pytest.mark.search_index
     def test_search_finds_none_of_it(self, query):
         response = Client().get("/search/", {"q": query})
         assert response.status_code == 200
