@@ -1,7 +1,5 @@
 """The site's own settings: the community's details shown on every page."""
 
-import copy
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
-from .sitewide import remember
+from .sitewide import own_copy, remember
 
 
 @register_setting(icon="home")
@@ -54,7 +52,7 @@ class CommunitySettings(BaseSiteSetting):
         site = Site.find_for_request(request)
         if site is None:
             return super().for_request(request)
-        instance = copy.deepcopy(
+        instance = own_copy(
             remember((cls._meta.label, site.pk), request, lambda: cls.for_site(site))
         )
         instance._request = request

@@ -54,31 +54,29 @@ class HomePage(DirectRouteMixin, CommunityPage):
         hearing_fields = (*fields, "consultation_opens", "consultation_closes", "decision_state")
         hearings = HearingPage.objects.published()
         # The lists change when a meeting shown starts or a consultation shown closes, and
-        # when the next consultation opens, wherever that hearing is: read beside each list,
-        # in the same query, and once more only when every list is empty.
+        # when the next consultation opens, wherever that hearing is. That moment is read
+        # beside the first list that has rows, in the same query (each subquery costs as much
+        # to build as a list), and once more on its own only when every list is empty.
         openings = (
             HearingPage.objects.live()
             .filter(consultation_opens__gt=now)
             .order_by("consultation_opens")
             .values_list("consultation_opens", flat=True)
         )
-        next_opening = Subquery(openings[:1])
-        consultations = list(
-            hearings.in_consultation(now)
-            .only(*hearing_fields)
-            .annotate(next_opening=next_opening)[:limit]
-        )
-        coming_hearings = list(
-            hearings.upcoming(now).only(*hearing_fields).annotate(next_opening=next_opening)[:limit]
-        )
-        briefings = list(
-            BriefingPage.objects.published()
-            .upcoming(now)
-            .only(*fields)
-            .annotate(next_opening=next_opening)[:limit]
-        )
+        opening = []
+
+        def read(queryset):
+            if opening:
+                return list(queryset)
+            rows = list(queryset.annotate(next_opening=Subquery(openings[:1])))
+            opening.extend(row.next_opening for row in rows[:1])
+            return rows
+
+        consultations = read(hearings.in_consultation(now).only(*hearing_fields)[:limit])
+        coming_hearings = read(hearings.upcoming(now).only(*hearing_fields)[:limit])
+        briefings = read(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
         shown = consultations + coming_hearings + briefings
-        opens = shown[0].next_opening if shown else openings.first()
+        opens = opening[0] if opening else openings.first()
         changes_at(opens, *(moment for meeting in shown for moment in meeting.changes()))
         upcoming = sorted(coming_hearings + briefings, key=lambda m: (m.starts_at, m.pk))[:limit]
         return (
@@ -114,17 +112,17 @@ class HomePage(DirectRouteMixin, CommunityPage):
                 roster__month=today.replace(day=1),
                 date__gte=today,
             )
-            .select_related("person")
-            .only("date", "starts", "ends", "person__name")
-            .order_by("date", "starts")[:limit]
+            .order_by("date", "starts")
+            .values_list("date", "starts", "ends", "person__name")[:limit]
         )
+        roster = reverse("duty:roster")
         return [
             {
-                "url": reverse("duty:roster"),
-                "title": f"{date_format(shift.date, 'MONTH_DAY_FORMAT')} {shift.starts:%H:%M}–{shift.ends:%H:%M}",
-                "meta": shift.person.name,
+                "url": roster,
+                "title": f"{date_format(day, 'MONTH_DAY_FORMAT')} {starts:%H:%M}–{ends:%H:%M}",
+                "meta": name,
             }
-            for shift in shifts
+            for day, starts, ends, name in shifts
         ]
 
     def latest_notices(self):
@@ -161,8 +159,8 @@ class HomePage(DirectRouteMixin, CommunityPage):
                 "key": "votes",
                 "title": _("Open votes"),
                 "items": [
-                    {"url": reverse("votes:detail", args=[motion.pk]), "title": motion.title}
-                    for motion in Motion.objects.open().only("title")[:5]
+                    {"url": reverse("votes:detail", args=[pk]), "title": title}
+                    for pk, title in Motion.objects.open().values_list("pk", "title")[:5]
                 ],
                 "empty": _("No vote is open at the moment."),
                 "more": {"url": reverse("votes:index"), "title": _("All votes and results")},

@@ -183,7 +183,7 @@ class TestPagesThatChangeWithTheClock:
         page = BeautifulSoup(after.content.decode(), "html.parser")
         assert page.select_one("form.opinion-form") is None
 
-    @pytest.mark.parametrize("meeting", ["past", "coming"])
+    @pytest.mark.parametrize("meeting", ["past", "coming", "past, another open"])
     def test_the_front_page_is_kept_no_longer_than_until_the_next_consultation_opens(
         self, caching, clock, meeting
     ):
@@ -191,7 +191,15 @@ class TestPagesThatChangeWithTheClock:
         # opens in four minutes joins its list then.
         clock.set(timezone.localtime().replace(hour=12, minute=0))
         now = timezone.now()
-        starts = now + datetime.timedelta(days=-1 if meeting == "past" else 2)
+        starts = now + datetime.timedelta(days=2 if meeting == "coming" else -1)
+        if meeting == "past, another open":
+            # The opening is read beside the open consultations, the first list.
+            HearingPageFactory(
+                title="停车位听证会",
+                consultation_opens=now - datetime.timedelta(days=1),
+                consultation_closes=now + datetime.timedelta(days=9),
+                starts_at=now - datetime.timedelta(days=2),
+            )
         HearingPageFactory(
             title="加装电梯听证会",
             consultation_opens=now + datetime.timedelta(minutes=4),

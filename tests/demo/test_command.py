@@ -33,7 +33,17 @@ class TestAccounts:
         out = StringIO()
         call_command("seed_demo", public_only=True, stdout=out)
         assert "Demo content is ready." in out.getvalue()
+        assert "db_worker" not in out.getvalue()  # the tests' tasks run at once
         assert User.objects.filter(username="admin").exists()
+
+    def test_says_when_the_search_index_waits_for_the_worker(self, settings):
+        # Production settings queue the index's updates: a seeded site's search finds nothing
+        # until the worker runs, which the command says.
+        settings.DEBUG = True
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        out = StringIO()
+        call_command("seed_demo", public_only=True, stdout=out)
+        assert "python manage.py db_worker" in out.getvalue()
 
 
 class TestContent:

@@ -10,6 +10,8 @@ from base64 import b32decode
 from io import StringIO
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -161,6 +163,13 @@ class Command(BaseCommand):
             if rebuild and (added or not ReferenceIndex.objects.exists()):
                 call_command("rebuild_references_index", stdout=StringIO())
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend):
+            # Production settings queue the search index's updates for the worker: until it
+            # runs, the site's search finds none of the new pages.
+            self.stdout.write(
+                "The search index and other background work are queued: run the worker "
+                "(python manage.py db_worker, or db_worker --batch to run the queue once)."
+            )
 
     def seed_accounts(self, password):
         User = get_user_model()
