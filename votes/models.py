@@ -139,6 +139,17 @@ class Motion(FSMModelMixin, ClusterableModel):
     history = AuditedHistory()
     objects = MotionQuerySet.as_manager()
 
+    # What get_kind_display() and get_state_display() say, for the public lists: Django's
+    # own translates every label of the field to find the one it shows (it hashes the lazy
+    # labels), ten translations a row.
+    @property
+    def kind_label(self):
+        return str(MotionKind(self.kind).label)
+
+    @property
+    def state_label(self):
+        return str(MotionState(self.state).label)
+
     class Meta:
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("vote")

@@ -26,7 +26,7 @@ def find(words, limit):
             title=motion.title,
             url=reverse("votes:detail", args=[motion.pk]),
             text=motion.description,
-            kind=f"{motion.get_kind_display()} · {motion.get_state_display()}",
+            kind=f"{motion.kind_label} · {motion.state_label}",
         )
         for motion in motions
     ]
