@@ -150,6 +150,52 @@ def _serve_path(rest):
     return path
 
 
+def _url_parts(url_path, root_paths, request):
+    """What Wagtail's ``get_url_parts`` answers for the page at ``url_path`` on a site of one
+    language, with the page's path reversed once per process rather than for every link to
+    it (a list of pages links to each of them)."""
+    possible_sites = [values for values in root_paths if url_path.startswith(values.root_path)]
+    if not possible_sites:
+        return None
+    site_id, root_path, root_url, _language = possible_sites[0]
+    if len({values[0] for values in possible_sites}) > 1 and isinstance(request, HttpRequest):
+        site = Site.find_for_request(request)
+        for values in possible_sites:
+            if site is not None and values[0] == site.pk:
+                site_id, root_path, root_url, _language = values
+                break
+    page_path = _serve_path(url_path[len(root_path) :])
+    if page_path is None:
+        return (site_id, None, None)
+    return (site_id, root_url, page_path)
+
+
+def _site_root_paths(request):
+    """The sites' root paths as Wagtail's pages read them: kept on the request (by
+    ``core.sitewide``, or here on the first asking)."""
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+    return request._wagtail_cached_site_root_paths
+
+
+def page_url(url_path, request):
+    """What ``{% pageurl %}`` writes for the page at ``url_path``, without the page: lists
+    that read their pages as plain values (a page object costs more to build than all a list
+    shows of it) link each row with this. ``None`` when the page is not routable."""
+    if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return Page(url_path=url_path).get_url(request)
+    root_paths = _site_root_paths(request)
+    parts = _url_parts(url_path, root_paths, request)
+    if parts is None or parts[1] is None and parts[2] is None:
+        return None
+    site_id, root_url, page_path = parts
+    single_site = len({values.site_id for values in root_paths}) == 1
+    site = Site.find_for_request(request)
+    if single_site or (site is not None and site_id == site.pk):
+        return page_path
+    return page_root_url(site_id, root_url, request, single_site) + page_path
+
+
 class CommunityPageMixin:
     def get_url_parts(self, request=None):
         """Wagtail's parts, with the root URL of the site as the reader reached it
@@ -158,31 +204,12 @@ class CommunityPageMixin:
         if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
             parts = super().get_url_parts(request)
         else:
-            parts = self._url_parts(request)
+            parts = _url_parts(self.url_path, self._get_site_root_paths(request), request)
         if not parts or parts[1] is None:
             return parts
         site_id, root_url, page_path = parts
         single_site = len({p.site_id for p in self._get_site_root_paths(request)}) == 1
         return site_id, page_root_url(site_id, root_url, request, single_site), page_path
-
-    def _url_parts(self, request):
-        """What Wagtail's ``get_url_parts`` answers on a site of one language, with the
-        page's path reversed once per process rather than for every link to it (a list of
-        pages links to each of them)."""
-        possible_sites = self._get_relevant_site_root_paths(request)
-        if not possible_sites:
-            return None
-        site_id, root_path, root_url, _language = possible_sites[0]
-        if len({values[0] for values in possible_sites}) > 1 and isinstance(request, HttpRequest):
-            site = Site.find_for_request(request)
-            for values in possible_sites:
-                if site is not None and values[0] == site.pk:
-                    site_id, root_path, root_url, _language = values
-                    break
-        page_path = _serve_path(self.url_path[len(root_path) :])
-        if page_path is None:
-            return (site_id, None, None)
-        return (site_id, root_url, page_path)
 
     def get_view_restrictions(self):
         """The view restrictions on this page and its ancestors, in one query.

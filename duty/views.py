@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,13 +21,11 @@ from .forms import RequestForm
 from .models import (
     CLOSED_STATES,
     DutyRecord,
-    DutyShift,
     PostAssignment,
     RequestChannel,
-    Roster,
-    RosterState,
 )
 from .notify import request_filed
+from .roster import published_tables
 
 
 def _month(day):
@@ -42,23 +39,16 @@ def _next_month(first):
 @require_safe
 def roster(request):
     """This month's published roster, and next month's once it is published."""
-    this_month = _month(timezone.localdate())
-    rosters = list(
-        Roster.objects.filter(
-            month__in=[this_month, _next_month(this_month)], state=RosterState.PUBLISHED
-        )
-        .prefetch_related(
-            Prefetch(
-                "shifts",
-                queryset=DutyShift.objects.select_related("person", "reassigned_from"),
-            )
-        )
-        .order_by("month")
-    )
+    today = timezone.localdate()
+    this_month = _month(today)
     return TemplateResponse(
         request,
         "duty/roster.html",
-        {"rosters": rosters, "this_month": this_month, "today": timezone.localdate()},
+        {
+            "rosters": published_tables([this_month, _next_month(this_month)], today),
+            "this_month": this_month,
+            "today": today,
+        },
     )
 
 

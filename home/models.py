@@ -17,7 +17,7 @@ from core.pages import CommunityPage, DirectRouteMixin, public
 from core.paging import slice_page
 from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
-from opinions.models import Opinion
+from opinions.board import notice_board
 from votes.models import Motion
 
 
@@ -43,7 +43,7 @@ class HomePage(DirectRouteMixin, CommunityPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = self.front_page_sections()
-        context["notice_board"] = Opinion.objects.notice_board()
+        context["notice_board"] = notice_board(request)
         return context
 
     def consultations_and_meetings(self, limit=5):

@@ -72,29 +72,15 @@ class OpinionQuerySet(models.QuerySet):
         return self.filter(state__in=SHOWN)
 
     def notice_board(self, limit=5):
-        """The latest promoted opinions, with what the board shows of their page and promoter.
+        """The latest promoted opinions, with their page and promoter.
 
         The board is public: only opinions of live pages outside private sections (core's
-        rule, reading the restrictions once per request).
+        rule, reading the restrictions once per request). The public pages print it through
+        ``opinions.board``, which reads only what they show.
         """
         return (
             public(self.promoted().filter(page__live=True), prefix="page__")
             .select_related("page", "promoted_by")
-            .only(
-                "author_name",
-                "body",
-                "language",
-                "promoted_at",
-                "page__title",
-                "page__url_path",
-                "page__path",
-                "page__depth",
-                "page__id",
-                "page__content_type_id",
-                "promoted_by__first_name",
-                "promoted_by__last_name",
-                "promoted_by__username",
-            )
             .order_by("-promoted_at")[:limit]
         )
 
