@@ -181,10 +181,13 @@ def _site_root_paths(request):
 def page_url(url_path, request):
     """What ``{% pageurl %}`` writes for the page at ``url_path``, without the page: lists
     that read their pages as plain values (a page object costs more to build than all a list
-    shows of it) link each row with this. ``None`` when the page is not routable."""
+    shows of it) link each row with this. ``None`` when the page is not routable.
+
+    Without a request, the address is the one of the only site (a path), or a full URL.
+    """
     if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
         return Page(url_path=url_path).get_url(request)
-    root_paths = _site_root_paths(request)
+    root_paths = Site.get_site_root_paths() if request is None else _site_root_paths(request)
     parts = _url_parts(url_path, root_paths, request)
     if parts is None or parts[1] is None and parts[2] is None:
         return None

@@ -31,7 +31,7 @@ from audit.history import AuditedHistory
 from core.cache import changes_at
 from core.changes import recorded_as
 from core.pages import CommunityPage, CommunityPageQuerySet
-from core.paging import slice_page
+from hearings.listing import MeetingRows, filter_options
 from opinions.pages import OpinionsPageMixin
 
 PUBLISH_DECISION = "hearings.publish_decision"
@@ -105,18 +105,28 @@ class Meeting(models.Model):
         """The end shown in the calendar: as given, or two hours after the start."""
         return self.ends_at or self.starts_at + datetime.timedelta(hours=2)
 
-    def listing_state(self):
-        """The state a list of meetings shows beside this one's title (``name``, ``label``),
-        or ``None``."""
+    # What a list of meetings reads of each one, as values rather than as a page
+    # (``MeetingIndexMixin``): what its row shows, ``listing_state`` and ``listing_category``
+    # read, and ``change_fields``.
+    listing_fields = ("title", "url_path", "starts_at", "venue")
+    # When what is shown of the meeting changes by itself: it starts (no longer upcoming).
+    change_fields = ("starts_at",)
+
+    @classmethod
+    def listing_state(cls, values, now):
+        """The state a list of meetings shows beside a meeting's title (a choice, with its
+        value and its label), or ``None``, from the meeting's ``listing_fields`` values."""
         return None
 
-    def listing_category(self):
-        """The category a list of meetings shows beside the state, or ""."""
-        return ""
+    @classmethod
+    def listing_category(cls, values):
+        """The category a list of meetings shows beside the state (a choice), or ``None``,
+        from the meeting's ``listing_fields`` values."""
+        return None
 
     def changes(self):
-        """When what is shown of the meeting changes by itself: it starts (no longer upcoming)."""
-        return [self.starts_at]
+        """The moments what is shown of the meeting changes by itself (``change_fields``)."""
+        return [getattr(self, name) for name in self.change_fields]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -138,10 +148,22 @@ class MeetingIndexMixin:
         (model,) = self.allowed_subpage_models()
         return model
 
+    def published_meetings(self):
+        """The meetings of this index the public may see.
+
+        Its children by path and depth, as treebeard's ``get_children`` finds them: Wagtail's
+        ``child_of`` adds two conditions these make redundant, which the two lists' queries
+        would each build and compile again.
+        """
+        children = self.meeting_model.objects.filter(
+            path__startswith=self.path, depth=self.depth + 1
+        )
+        return children.published()
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
-        meetings = self.meeting_model.objects.child_of(self).published().for_listing()
+        meetings = self.published_meetings()
         filters = {}
         year = request.GET.get("year", "")
         # isdigit() alone lets "²" through to int(), which refuses it (a 500).
@@ -157,21 +179,25 @@ class MeetingIndexMixin:
                 filters["category"] = category
             else:
                 context["filter_error"] = _("Choose a category from the list.")
-        upcoming = slice_page(meetings.upcoming(now), request.GET.get("coming"), self.per_page)
-        context["upcoming"] = upcoming
-        shown = list(upcoming)
-        if upcoming.number > 1:
-            # The list shifts when the soonest meeting (on the first page) starts.
-            shown += list(meetings.upcoming(now).only("starts_at")[:1])
-        changes_at(*(moment for meeting in shown for moment in meeting.changes()))
-        context["past"] = slice_page(meetings.past(now), request.GET.get("page"), self.per_page)
+        rows = MeetingRows(self, meetings, request, now)
+        context["upcoming"] = rows.upcoming(request.GET.get("coming"))
+        changes_at(*rows.changes(context["upcoming"]))
+        context["past"] = rows.past(request.GET.get("page"))
         context["filters"] = filters
         context["filter_query"] = urlencode(filters) + "&" if filters else ""
-        context["years"] = range(timezone.localdate().year + 1, 2019, -1)
-        context["categories"] = (
-            HearingCategory.choices if hasattr(self.meeting_model, "category") else []
-        )
+        context["years"], context["categories"] = self.filter_options(filters)
         return context
+
+    def filter_options(self, filters):
+        """The options of the year and category filters (``filter_options``): the years
+        newest first, and no categories where the meeting type has none."""
+        next_year = timezone.localdate().year + 1
+        years = [(str(year), str(year)) for year in range(next_year, 2019, -1)]
+        categories = HearingCategory.choices if hasattr(self.meeting_model, "category") else []
+        return (
+            filter_options(years, filters.get("year")),
+            filter_options(categories, filters.get("category")),
+        )
 
 
 class MeetingIndexPage(MeetingIndexMixin, CommunityPage):
@@ -317,6 +343,19 @@ def in_consultation_q(now):
     return Q(consultation_opens__lte=now, consultation_closes__gt=now)
 
 
+def hearing_state(decision_state, consultation_opens, consultation_closes, now):
+    """The state of a hearing at ``now``, the one rule for its page and the lists: decided
+    once its decision is published, else by its consultation window (``in_consultation_q``:
+    from the opening, included, to the closing, excluded)."""
+    if decision_state == DecisionState.PUBLISHED:
+        return HearingState.DECIDED
+    if now < consultation_opens:
+        return HearingState.ANNOUNCED
+    if now < consultation_closes:
+        return HearingState.OPEN
+    return HearingState.CLOSED
+
+
 class HearingQuerySet(MeetingQuerySet):
     def in_consultation(self, now=None):
         """Hearings taking opinions now, the soonest to close first."""
@@ -372,6 +411,16 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     )
 
     objects = PageManager.from_queryset(HearingQuerySet)()
+
+    listing_fields = (
+        *Meeting.listing_fields,
+        "category",
+        "decision_state",
+        "consultation_opens",
+        "consultation_closes",
+    )
+    # It starts, and its consultation opens and closes (the form comes and goes).
+    change_fields = ("starts_at", "consultation_opens", "consultation_closes")
 
     content_panels = [
         *Page.content_panels,
@@ -457,22 +506,14 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
         """The corrections of the published decision, oldest first."""
         return list(self.decision_corrections.all())
 
-    def changes(self):
-        """It starts, and its consultation opens and closes (the form comes and goes)."""
-        return [self.starts_at, self.consultation_opens, self.consultation_closes]
-
     def in_consultation_at(self, now):
         """Whether opinions are taken at ``now``: ``in_consultation_q`` for one page."""
         return self.consultation_opens <= now < self.consultation_closes
 
     def state_at(self, now):
-        if self.decision_state == DecisionState.PUBLISHED:
-            return HearingState.DECIDED
-        if now < self.consultation_opens:
-            return HearingState.ANNOUNCED
-        if self.in_consultation_at(now):
-            return HearingState.OPEN
-        return HearingState.CLOSED
+        return hearing_state(
+            self.decision_state, self.consultation_opens, self.consultation_closes, now
+        )
 
     @property
     def state(self):
@@ -481,12 +522,22 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     def get_state_display(self):
         return HearingState(self.state).label
 
-    def listing_state(self):
-        state = self.state
-        return {"name": state, "label": HearingState(state).label}
+    @classmethod
+    def listing_state(cls, values, now):
+        """``state_at(now)`` of a listed hearing, from its values."""
+        return hearing_state(
+            values["decision_state"],
+            values["consultation_opens"],
+            values["consultation_closes"],
+            now,
+        )
 
-    def listing_category(self):
-        return self.get_category_display()
+    @classmethod
+    def listing_category(cls, values):
+        """The hearing's category (``get_category_display``), from its values: a value no
+        longer among the choices as it is stored."""
+        category = values["category"]
+        return HearingCategory(category) if category in HearingCategory.values else category
 
     def accepts_opinions(self):
         return self.state == HearingState.OPEN

@@ -13,12 +13,17 @@ from wagtail.search import index
 from blog.models import BlogPage
 from core.blocks import ContentBlock
 from core.cache import changes_at
-from core.pages import CommunityPage, DirectRouteMixin, public
+from core.pages import CommunityPage, DirectRouteMixin, page_url, public
 from core.paging import slice_page
 from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
 from opinions.board import notice_board
 from votes.models import Motion
+
+
+def local_datetime(moment):
+    """``moment`` in the site's time zone, as the reader's language writes a date and time."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class HomePage(DirectRouteMixin, CommunityPage):
@@ -42,16 +47,19 @@ class HomePage(DirectRouteMixin, CommunityPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.front_page_sections()
+        context["sections"] = self.front_page_sections(request)
         context["notice_board"] = notice_board(request)
         return context
 
-    def consultations_and_meetings(self, limit=5):
+    def consultations_and_meetings(self, request=None, limit=5):
         """Hearings in consultation, and the next briefings and hearings: ``limit`` of each
-        read, however many the community has planned."""
+        read, however many the community has planned, as the values the lists show."""
         now = timezone.now()
-        fields = ("title", "url_path", "path", "depth", "starts_at", "venue")
-        hearing_fields = (*fields, "consultation_opens", "consultation_closes", "decision_state")
+        fields = ("pk", "title", "url_path", "starts_at")
+        # What each list shows, and the moments a meeting shown changes it (``changes()``).
+        moments = {"starts_at"}
+        hearing_fields = (*fields, "consultation_opens", "consultation_closes")
+        hearing_moments = {"starts_at", "consultation_opens", "consultation_closes"}
         hearings = HearingPage.objects.published()
         # The lists change when a meeting shown starts or a consultation shown closes, and
         # when the next consultation opens, wherever that hearing is. That moment is read
@@ -65,41 +73,42 @@ class HomePage(DirectRouteMixin, CommunityPage):
         )
         opening = []
 
-        def read(queryset):
+        def read(queryset, fields, changes):
             if opening:
-                return list(queryset)
-            rows = list(queryset.annotate(next_opening=Subquery(openings[:1])))
-            opening.extend(row.next_opening for row in rows[:1])
+                rows = list(queryset.values(*fields)[:limit])
+            else:
+                next_opening = Subquery(openings[:1])
+                rows = list(
+                    queryset.annotate(next_opening=next_opening).values(*fields, "next_opening")[
+                        :limit
+                    ]
+                )
+                opening.extend(row["next_opening"] for row in rows[:1])
+            changes_at(*(row[name] for row in rows for name in changes))
             return rows
 
-        consultations = read(hearings.in_consultation(now).only(*hearing_fields)[:limit])
-        coming_hearings = read(hearings.upcoming(now).only(*hearing_fields)[:limit])
-        briefings = read(BriefingPage.objects.published().upcoming(now).only(*fields)[:limit])
-        shown = consultations + coming_hearings + briefings
-        opens = opening[0] if opening else openings.first()
-        changes_at(opens, *(moment for meeting in shown for moment in meeting.changes()))
-        upcoming = sorted(coming_hearings + briefings, key=lambda m: (m.starts_at, m.pk))[:limit]
+        consultations = read(hearings.in_consultation(now), hearing_fields, hearing_moments)
+        coming_hearings = read(hearings.upcoming(now), hearing_fields, hearing_moments)
+        briefings = read(BriefingPage.objects.published().upcoming(now), fields, moments)
+        changes_at(opening[0] if opening else openings.first())
+        upcoming = sorted(coming_hearings + briefings, key=lambda m: (m["starts_at"], m["pk"]))
         return (
             [
                 {
-                    "page": h,
-                    "title": h.title,
+                    "url": page_url(hearing["url_path"], request),
+                    "title": hearing["title"],
                     "meta": _("until %(date)s")
-                    % {
-                        "date": date_format(
-                            timezone.localtime(h.consultation_closes), "DATETIME_FORMAT"
-                        )
-                    },
+                    % {"date": local_datetime(hearing["consultation_closes"])},
                 }
-                for h in consultations
+                for hearing in consultations
             ],
             [
                 {
-                    "page": m,
-                    "title": m.title,
-                    "meta": date_format(timezone.localtime(m.starts_at), "DATETIME_FORMAT"),
+                    "url": page_url(meeting["url_path"], request),
+                    "title": meeting["title"],
+                    "meta": local_datetime(meeting["starts_at"]),
                 }
-                for m in upcoming
+                for meeting in upcoming[:limit]
             ],
         )
 
@@ -125,22 +134,22 @@ class HomePage(DirectRouteMixin, CommunityPage):
             for day, starts, ends, name in shifts
         ]
 
-    def latest_notices(self):
-        notices = BlogPage.objects.notices().only("title", "url_path", "path", "depth", "date")[:5]
+    def latest_notices(self, request=None):
+        notices = BlogPage.objects.notices().values_list("title", "url_path", "date")[:5]
         return [
-            {"page": notice, "title": notice.title, "meta": date_format(notice.date)}
-            for notice in notices
+            {"url": page_url(url_path, request), "title": title, "meta": date_format(day)}
+            for title, url_path, day in notices
         ]
 
-    def front_page_sections(self):
+    def front_page_sections(self, request=None):
         """The sections of the front page, in order, each a title and its items; an empty
         list renders the section's own "nothing at the moment" message."""
-        consultations, meetings = self.consultations_and_meetings()
+        consultations, meetings = self.consultations_and_meetings(request)
         return [
             {
                 "key": "notices",
                 "title": _("Latest notices"),
-                "items": self.latest_notices(),
+                "items": self.latest_notices(request),
                 "empty": _("No notices at the moment."),
             },
             {
