@@ -12,7 +12,8 @@ search costs the square of the number of pages matching it: a common word on a s
 hundred times the demo's pages took 180 ms of the database, against 3 ms for the same ranking
 done once. Here the page of results is ranked in one query over the full-text index (the
 queryset's own filters, live and public, read as the keys they allow), then its objects are
-read by key: two queries, whatever the number of matches.
+read by key: two queries, whatever the number of matches. How many there are is counted in
+the same one pass.
 
 ``WAGTAILSEARCH_BACKENDS`` names this module; on PostgreSQL (and anything but SQLite with
 FTS5) it gives Wagtail's backend unchanged (its ranking reads each match once).
@@ -50,9 +51,9 @@ def _quote_safe(compiler_class):
         def build_search_query_content(self, query, config=None):
             return super().build_search_query_content(_escaped(query), config=config)
 
-        def ranked_keys(self, config, start, stop):
-            """The keys of the results from ``start`` to ``stop``, best first, ties newest
-            first (as the backend orders them): one query, each match read once. ``None``
+        def ranked_entries(self, config):
+            """The index entries that match, of the queryset's objects, each with its
+            ``score`` and its object's ``key``: one pass over the full-text index. ``None``
             where this ranking does not apply (no relevance order, a negated or empty query,
             a model whose key is not a whole number): the backend's own search then runs."""
             pk = self.queryset.model._meta.pk
@@ -66,19 +67,25 @@ def _quote_safe(compiler_class):
                 self.fields or self.FTS_TABLE_FIELDS,
                 self.build_search_query(query, config=config),
             )
-            score = self._build_rank_expression(self.get_search_vectors(), config)
             allowed = self.queryset.order_by().values_list(
                 Cast("pk", output_field=models.CharField()), flat=True
             )
+            return SQLiteFTSIndexEntry.objects.filter(match).filter(
+                index_entry__content_type__in=get_descendants_content_types_pks(
+                    self.queryset.model
+                ),
+                index_entry__object_id__in=allowed,
+            )
+
+        def ranked_keys(self, config, start, stop):
+            """The keys of the results from ``start`` to ``stop``, best first, ties newest
+            first (as the backend orders them), or ``None`` (``ranked_entries``)."""
+            entries = self.ranked_entries(config)
+            if entries is None:
+                return None
+            score = self._build_rank_expression(self.get_search_vectors(), config)
             ranked = (
-                SQLiteFTSIndexEntry.objects.filter(match)
-                .filter(
-                    index_entry__content_type__in=get_descendants_content_types_pks(
-                        self.queryset.model
-                    ),
-                    index_entry__object_id__in=allowed,
-                )
-                .annotate(
+                entries.annotate(
                     score=score,
                     key=Cast("index_entry__object_id", output_field=models.BigIntegerField()),
                 )
@@ -86,6 +93,12 @@ def _quote_safe(compiler_class):
                 .values_list("key", flat=True)
             )
             return list(ranked[start:stop])
+
+        def ranked_count(self, config):
+            """How many results there are, in the same one pass (``ranked_entries``), or
+            ``None``: the backend's own count builds its whole search to count it."""
+            entries = self.ranked_entries(config)
+            return None if entries is None else entries.count()
 
     QuoteSafeCompiler.__name__ = QuoteSafeCompiler.__qualname__ = (
         f"QuoteSafe{compiler_class.__name__}"
@@ -106,6 +119,17 @@ def _ranked_once(results_class):
                 return super()._do_search()
             found = {obj.pk: obj for obj in compiler.queryset.filter(pk__in=keys)}
             return [found[key] for key in keys if key in found]
+
+        def _do_count(self):
+            compiler = self.query_compiler
+            total = None
+            if self._score_field is None and hasattr(compiler, "ranked_count"):
+                total = compiler.ranked_count(compiler.get_config(self.backend))
+            if total is None:
+                return super()._do_count()
+            # Of the slice these results are, as the backend's own count is.
+            count = max(0, total - self.start)
+            return count if self.stop is None else min(count, self.stop - self.start)
 
     RankedOnceResults.__name__ = RankedOnceResults.__qualname__ = (
         f"RankedOnce{results_class.__name__}"

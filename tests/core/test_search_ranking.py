@@ -53,6 +53,15 @@ class TestRanking:
 
         assert found == backend_order(queryset, start, stop)
 
+    @pytest.mark.parametrize(("start", "stop"), [(None, None), (0, 4), (4, 8), (7, 20), (20, 30)])
+    def test_the_count_is_the_backends_own(self, pages, start, stop):
+        for queryset in (Page.objects.live(), Page.objects.all(), Page.objects.filter(pk=0)):
+            results = queryset.search(WORD, operator="and")[start:stop]
+            # Asked for the score, the backend counts with its own search.
+            own = queryset.search(WORD, operator="and").annotate_score("relevance")
+            assert results.count() == own[start:stop].count()
+        assert Page.objects.live().search(WORD, operator="and").count() == len(pages[0])
+
     def test_every_live_page_that_matches_is_found_and_the_draft_is_not(self, pages):
         made, draft = pages
 
