@@ -42,6 +42,9 @@ class RequestForm(HoneypotMixin, forms.ModelForm):
             "request": {"required": _("Please describe your request.")},
         }
 
+    # Empty, it is the same for every resident (core.templatetags.form_tags).
+    blank_is_shared = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = RequestCategory.choices

@@ -31,6 +31,9 @@ class OpinionForm(HoneypotMixin, forms.ModelForm):
             "contact": {"max_length": _("Please keep the contact to %(limit_value)d characters.")},
         }
 
+    # Empty, it is the same for every reader (core.templatetags.form_tags).
+    blank_is_shared = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = settings.OPINION_MAX_LENGTH
