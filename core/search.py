@@ -11,7 +11,7 @@ any word matches wherever it stands. Other scripts are left as they are.
 import re
 from dataclasses import dataclass
 
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 
 from wagtail.search import index
 
@@ -103,11 +103,26 @@ def page_text(indexed):
 @dataclass(frozen=True)
 class Excerpt:
     """A short piece of text around what was searched for: ``before``, ``match``, ``after``
-    (plain text, escaped by the template; the match is shown highlighted)."""
+    (plain text); printed in a template, a paragraph with each part escaped and the match
+    highlighted."""
 
     before: str
     match: str
     after: str
+
+    def __str__(self):
+        # Here rather than in an include: a page of results prints twenty of them. (Django's
+        # templates print str() of a value; safe text stays safe.)
+        if self.match:
+            return format_html(
+                '<p class="search-excerpt">{}<mark>{}</mark>{}</p>',
+                self.before,
+                self.match,
+                self.after,
+            )
+        return format_html('<p class="search-excerpt">{}{}</p>', self.before, self.after)
+
+    __html__ = __str__
 
 
 def _needles(query):
