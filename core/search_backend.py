@@ -55,7 +55,16 @@ def _quote_safe(compiler_class):
             """The index entries that match, of the queryset's objects, each with its
             ``score`` and its object's ``key``: one pass over the full-text index. ``None``
             where this ranking does not apply (no relevance order, a negated or empty query,
-            a model whose key is not a whole number): the backend's own search then runs."""
+            a model whose key is not a whole number): the backend's own search then runs.
+
+            Built once per search: its count and its page of results (the paginator asks
+            for both) share it."""
+            kept = getattr(self, "_entries", None)
+            if kept is None or kept[0] != config:
+                kept = self._entries = (config, self._ranked_entries(config))
+            return kept[1]
+
+        def _ranked_entries(self, config):
             pk = self.queryset.model._meta.pk
             if not self.order_by_relevance or not isinstance(pk, models.IntegerField):
                 return None
