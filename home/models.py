@@ -55,11 +55,9 @@ class HomePage(DirectRouteMixin, CommunityPage):
         """Hearings in consultation, and the next briefings and hearings: ``limit`` of each
         read, however many the community has planned, as the values the lists show."""
         now = timezone.now()
-        fields = ("pk", "title", "url_path", "starts_at")
-        # What each list shows, and the moments a meeting shown changes it (``changes()``).
-        moments = {"starts_at"}
-        hearing_fields = (*fields, "consultation_opens", "consultation_closes")
-        hearing_moments = {"starts_at", "consultation_opens", "consultation_closes"}
+        # What the lists show of a meeting, with the moments it changes them by itself: its
+        # type's ``change_fields`` (what ``changes()`` reads; a hearing's closing is shown too).
+        shown = ("pk", "title", "url_path")
         hearings = HearingPage.objects.published()
         # The lists change when a meeting shown starts or a consultation shown closes, and
         # when the next consultation opens, wherever that hearing is. That moment is read
@@ -73,23 +71,22 @@ class HomePage(DirectRouteMixin, CommunityPage):
         )
         opening = []
 
-        def read(queryset, fields, changes):
-            if opening:
-                rows = list(queryset.values(*fields)[:limit])
-            else:
-                next_opening = Subquery(openings[:1])
-                rows = list(
-                    queryset.annotate(next_opening=next_opening).values(*fields, "next_opening")[
-                        :limit
-                    ]
-                )
+        def read(queryset):
+            changes = queryset.model.change_fields
+            fields = (*shown, *changes)
+            reads_opening = not opening
+            if reads_opening:
+                queryset = queryset.annotate(next_opening=Subquery(openings[:1]))
+                fields = (*fields, "next_opening")
+            rows = list(queryset.values(*fields)[:limit])
+            if reads_opening:
                 opening.extend(row["next_opening"] for row in rows[:1])
             changes_at(*(row[name] for row in rows for name in changes))
             return rows
 
-        consultations = read(hearings.in_consultation(now), hearing_fields, hearing_moments)
-        coming_hearings = read(hearings.upcoming(now), hearing_fields, hearing_moments)
-        briefings = read(BriefingPage.objects.published().upcoming(now), fields, moments)
+        consultations = read(hearings.in_consultation(now))
+        coming_hearings = read(hearings.upcoming(now))
+        briefings = read(BriefingPage.objects.published().upcoming(now))
         changes_at(opening[0] if opening else openings.first())
         upcoming = sorted(coming_hearings + briefings, key=lambda m: (m["starts_at"], m["pk"]))
         return (
