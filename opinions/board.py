@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from core.pages import page_url
 
-from .models import Opinion
+from .models import Opinion, moderator_name
 
 # What an item shows, in the order the query reads it.
 FIELDS = (
@@ -45,13 +45,6 @@ class BoardItem:
     posted: SafeString
 
 
-def _moderator(first_name, last_name, username):
-    """``Opinion.promoted_by_name`` from the moderator's values (none: "")."""
-    if username is None:
-        return ""
-    return f"{first_name} {last_name}".strip() or username
-
-
 def notice_board(request, limit=5):
     """The ``limit`` latest opinions on the board, as ``BoardItem``s in the reader's
     language: one query."""
@@ -59,6 +52,7 @@ def notice_board(request, limit=5):
     items = []
     for author, body, language, promoted_at, title, url_path, *moderator in rows:
         when = date_format(timezone.localtime(promoted_at), "DATE_FORMAT") if promoted_at else ""
+        by = moderator_name(*moderator) if moderator[-1] else ""  # no moderator: no name
         items.append(
             BoardItem(
                 body=body,
@@ -68,7 +62,7 @@ def notice_board(request, limit=5):
                 page_url=page_url(url_path, request),
                 posted=mark_safe(
                     gettext("posted to the board by %(by)s on %(when)s")
-                    % {"by": escape(_moderator(*moderator)), "when": escape(when)}
+                    % {"by": escape(by), "when": escape(when)}
                 ),
             )
         )

@@ -67,6 +67,12 @@ PUBLIC_STATES = {
 }
 
 
+def moderator_name(first_name, last_name, username):
+    """How the site names a moderator: their full name (``get_full_name()``), or their
+    username when they have none."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class OpinionQuerySet(models.QuerySet):
     def shown(self):
         return self.filter(state__in=SHOWN)
@@ -202,7 +208,7 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
     @property
     def promoted_by_name(self):
         user = self.promoted_by
-        return (user.get_full_name() or user.get_username()) if user else ""
+        return moderator_name(user.first_name, user.last_name, user.username) if user else ""
 
     @property
     def is_shown(self):
