@@ -15,6 +15,7 @@ from django.utils.formats import get_format
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import get_language
 
+from core.choices import choice_label
 from core.pages import page_url
 
 # What the list reads of each post.
@@ -35,17 +36,16 @@ class PostRow:
     summary: str
 
 
-def post_rows(values, request, kind_labels):
+def post_rows(values, request, kinds):
     """``PostRow``s of ``values`` (dicts of ``LISTED_FIELDS``) of posts, for ``request``;
-    ``kind_labels`` names each kind as the list shows it."""
+    ``kinds`` is the choices class of the posts' kind."""
     date_format = get_format("DATE_FORMAT")  # once, not once a row as ``|date`` asks it
     language = get_language()
     return [
         PostRow(
             url=page_url(row["url_path"], request),
             title=row["title"],
-            # A kind no longer offered shows as stored, as ``get_kind_display`` shows it.
-            kind=kind_labels.get(row["kind"]) or capfirst(row["kind"]),
+            kind=capfirst(choice_label(kinds, row["kind"])),
             iso_date=row["date"].isoformat(),
             date=date_label(row["date"], date_format, language),
             summary=summary(row["introduction"]),
@@ -76,9 +76,3 @@ def summary(text):
     if len(normalised) <= SUMMARY_LENGTH:
         return normalised
     return Truncator(text).chars(SUMMARY_LENGTH)
-
-
-def kind_labels(choices):
-    """Each kind's label as the list shows it (``get_kind_display|capfirst``), in the
-    reader's language."""
-    return {value: capfirst(str(label)) for value, label in choices}

@@ -21,7 +21,7 @@ from core.paging import slice_page
 from opinions.board import notice_board
 from opinions.pages import OpinionsPageMixin
 
-from .listing import LISTED_FIELDS, kind_labels, post_rows
+from .listing import LISTED_FIELDS, post_rows
 
 
 class BlogKind(models.TextChoices):
@@ -101,7 +101,7 @@ class BlogIndexPage(RoutablePageMixin, CommunityPage):
         page = slice_page(
             posts.values(*LISTED_FIELDS), request.GET.get("page"), self.posts_per_page
         )
-        page.object_list = post_rows(page.object_list, request, kind_labels(BlogKind.choices))
+        page.object_list = post_rows(page.object_list, request, BlogKind)
         return page
 
     @staticmethod

@@ -25,6 +25,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from audit.history import AuditedHistory
+from core.choices import choice_label
 from people.models import Person
 
 RUN = "votes.run_motion"
@@ -139,16 +140,15 @@ class Motion(FSMModelMixin, ClusterableModel):
     history = AuditedHistory()
     objects = MotionQuerySet.as_manager()
 
-    # What get_kind_display() and get_state_display() say, for the public lists: Django's
-    # own translates every label of the field to find the one it shows (it hashes the lazy
-    # labels), ten translations a row.
+    # What get_kind_display() and get_state_display() say, for the public lists, at the cost
+    # of one translation (core.choices).
     @property
     def kind_label(self):
-        return str(MotionKind(self.kind).label)
+        return choice_label(MotionKind, self.kind)
 
     @property
     def state_label(self):
-        return str(MotionState(self.state).label)
+        return choice_label(MotionState, self.state)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
