@@ -15,7 +15,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from core import roles
-from home.management.commands.seed_demo import reference_index_off
+from core.indexing import reference_index_off
 from people.factories import PersonFactory, UserFactory
 from tests.servers import keep_migrated
 from tests.support import search_index_off

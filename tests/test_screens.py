@@ -27,8 +27,9 @@ from django.urls import reverse
 
 from wagtail.models import Page
 
+from core.indexing import reference_index_off
 from duty.models import DutyRecord
-from home.management.commands.seed_demo import ACCOUNTS, reference_index_off
+from home.management.commands.seed_demo import ACCOUNTS
 from opinions.models import Opinion
 from tests.support import kept_for_the_scope, ui
 

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cobuilding.models import JointActivity
+from core.indexing import reference_index_off
 from core.transitions import perform
 from duty.models import DutyRecord, DutyRecordState
 from hearings.models import BriefingPage, HearingPage
-from home.management.commands.seed_demo import reference_index_off
 from opinions.models import Opinion
 from people.models import Person
 from votes.factories import MotionFactory

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from wagtail.models import Page, Revision
 
 from core import roles
-from home.management.commands.seed_demo import reference_index_off
+from core.indexing import reference_index_off
 from people.models import Person
 from tests.support import kept_for_the_scope
 

@@ -19,9 +19,9 @@ from wagtail.snippets.models import get_snippet_models
 
 from blog.factories import BlogPageFactory, blog_index
 from blog.models import BlogKind
+from core.indexing import reference_index_off
 from duty.models import DutyRecord, DutyRecordState, RequestCategory
 from hearings.factories import BriefingPageFactory, HearingPageFactory
-from home.management.commands.seed_demo import reference_index_off
 from opinions.models import Opinion, OpinionState
 from people.factories import UserFactory
 from tests.security.access_fixture import _factories

@@ -5,7 +5,6 @@ Idempotent: what exists already is left as it is. Each module adds its ``demo.se
 to ``SEEDERS``, and names it in ``ADMIN_ONLY`` when the public site shows nothing it makes.
 """
 
-import contextlib
 from base64 import b32decode
 from io import StringIO
 
@@ -22,13 +21,13 @@ from django.db import transaction
 from django.utils import translation
 
 from wagtail.models import ReferenceIndex
-from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from appraisals import demo as appraisals_demo
 from blog import demo as blog_demo
 from buildings import demo as buildings_demo
 from cobuilding import demo as cobuilding_demo
 from core import roles, twofactor
+from core.indexing import reference_index_is_off, reference_index_off
 from duty import demo as duty_demo
 from hearings import demo as hearings_demo
 from home import demo as home_demo
@@ -91,19 +90,6 @@ ADMIN_ONLY = frozenset(
 )
 
 
-@contextlib.contextmanager
-def reference_index_off():
-    """Wagtail's reference index left as it is by the saves of the block, then as it was before
-    (Wagtail's own ``disable_reference_index_auto_update`` turns it back on as it leaves, even
-    for a caller that had it off)."""
-    previous = getattr(reference_index_auto_update_disabled, "value", False)
-    reference_index_auto_update_disabled.value = True
-    try:
-        yield
-    finally:
-        reference_index_auto_update_disabled.value = previous
-
-
 class Command(BaseCommand):
     help = "Load demo content and one demo account per role (idempotent)."
 
@@ -149,7 +135,7 @@ class Command(BaseCommand):
             # seeding's time otherwise. A caller that keeps the index off already (the test
             # suite, which builds it only for the tests of the usage screens) is left to build
             # it when it needs it: the rebuild is a quarter of the seeding's time again.
-            rebuild = not getattr(reference_index_auto_update_disabled, "value", False)
+            rebuild = not reference_index_is_off()
             added = 0
             with reference_index_off():
                 for name, seeder in SEEDERS:
