@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from wagtail.models import Page
 from wagtail.search.models import IndexEntry
 
-from .pages import public
+from .pages import page_url, public
 from .search import excerpt, other_results, page_text, search_terms
 
 
@@ -53,7 +53,7 @@ def search(request):
             "extra_query": urlencode({"q": query}) + "&",
             "error": error,
             "results": page,
-            "found": _with_excerpts(page.object_list, query) if query and not error else [],
+            "found": _found(page.object_list, query, request) if query and not error else [],
             "others": others,
             "paginator": paginator,
             "max_length": settings.SEARCH_QUERY_MAX_LENGTH,
@@ -61,9 +61,11 @@ def search(request):
     )
 
 
-def _with_excerpts(pages, query):
-    """``(page, excerpt)`` for each page found: its indexed text around the query's words,
-    read from the search index in one query; its search description when there is none."""
+def _found(pages, query, request):
+    """``(page, url, excerpt)`` for each page found: its address as ``{% pageurl %}`` writes
+    it (``page_url``: these are base pages, whose own ``get_url`` reverses Wagtail's serving
+    URL for each), and its indexed text around the query's words, read from the search index
+    in one query (its search description when there is none)."""
     pages = list(pages)
     if not pages:
         return []
@@ -80,6 +82,7 @@ def _with_excerpts(pages, query):
     return [
         (
             page,
+            page_url(page.url_path, request),
             excerpt(
                 page_text(texts.get((page.content_type_id, str(page.pk)), ""))
                 or page.search_description,
