@@ -23,6 +23,8 @@ from simple_history.utils import get_m2m_reverse_field_name
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from modelcluster.fields import ParentalKey
+
 from core.changes import consume, label_for, recorded_as
 
 from . import seals
@@ -70,6 +72,31 @@ class AuditedHistory(HistoricalRecords):
         super().finalize(sender, **kwargs)
         if self.cls is sender:
             sender._audited_history = self
+
+
+class ChildHistory(AuditedHistory):
+    """The history of a row edited inside its parent's form (a ``ParentalKey``). The history
+    table keeps the parent as a plain foreign key without a constraint, as simple-history does
+    for every foreign key: modelcluster refuses such a key (``related_name="+"``) on a
+    ``ParentalKey``."""
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in list(fields.items()):
+            if isinstance(field, ParentalKey):
+                plain = models.ForeignKey(
+                    field.remote_field.model,
+                    verbose_name=field.verbose_name,
+                    db_constraint=False,
+                    related_name="+",
+                    null=True,
+                    blank=True,
+                    db_index=True,
+                    on_delete=models.DO_NOTHING,
+                )
+                plain.name = field.name
+                fields[name] = plain
+        return fields
 
 
 def cascaded_children(model):

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from audit.history import AuditedHistory
+from audit.history import AuditedHistory, ChildHistory
 from people.models import Person
 
 RECORD_PLEDGE = "volunteers.record_pledgecard"
@@ -147,31 +147,6 @@ class VolunteerActivity(ClusterableModel):
 
     def total_hours(self):
         return sum((p.hours for p in self.participations.all()), Decimal("0"))
-
-
-class ChildHistory(AuditedHistory):
-    """The history of a row edited inside its parent's form (a ``ParentalKey``). The history
-    table keeps the parent as a plain foreign key without a constraint, as simple-history does
-    for every foreign key: modelcluster refuses such a key (``related_name="+"``) on a
-    ``ParentalKey``."""
-
-    def copy_fields(self, model):
-        fields = super().copy_fields(model)
-        for name, field in list(fields.items()):
-            if isinstance(field, ParentalKey):
-                plain = models.ForeignKey(
-                    field.remote_field.model,
-                    verbose_name=field.verbose_name,
-                    db_constraint=False,
-                    related_name="+",
-                    null=True,
-                    blank=True,
-                    db_index=True,
-                    on_delete=models.DO_NOTHING,
-                )
-                plain.name = field.name
-                fields[name] = plain
-        return fields
 
 
 def hours_in_range(value):
