@@ -114,3 +114,49 @@ def kept_for_the_scope(django_db_blocker, build):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+# --- Spreadsheet imports (core/imports.py): the files a user uploads, and what waits. ---
+
+
+def csv_bytes(rows, encoding="utf-8"):
+    """``rows`` (lists of cells) as the bytes of a CSV file in ``encoding``."""
+    import csv
+    import io
+
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows):
+    """``rows`` (lists of cells) as the bytes of an XLSX workbook of one sheet."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def upload(client, url, name, content):
+    """``client`` posting the file ``name`` holding ``content`` to the import form at ``url``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(url, {"file": SimpleUploadedFile(name, content)})
+
+
+def stored_uploads():
+    """The names of the uploaded files waiting in media storage for their confirmation."""
+    from django.core.files.storage import default_storage
+
+    from core import imports
+
+    try:
+        return default_storage.listdir(imports.STORE)[1]
+    except FileNotFoundError:
+        return []

@@ -8,10 +8,7 @@ import io
 
 import pytest
 import time_machine
-from openpyxl import Workbook
 
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core import imports, roles
@@ -20,7 +17,8 @@ from party.imports import PARTY_MEMBERS
 from party.models import Category, PartyMember
 from people.factories import PersonFactory
 from people.models import Person
-from tests.support import logged_in
+from tests.support import csv_bytes, logged_in, stored_uploads, xlsx_bytes
+from tests.support import upload as upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -77,34 +75,12 @@ def office(make_user):
     return make_user(roles.PARTY_OFFICE, username="party-office")
 
 
-def csv_bytes(rows, encoding="utf-8"):
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 def upload(client, name, content):
-    return client.post(UPLOAD_URL, {"file": SimpleUploadedFile(name, content)})
+    return upload_file(client, UPLOAD_URL, name, content)
 
 
 def kinds(response):
     return [(row["line"], row["kind"]) for row in response.context["preview"].rows]
-
-
-def stored_uploads():
-    try:
-        return default_storage.listdir(imports.STORE)[1]
-    except FileNotFoundError:
-        return []
 
 
 def row(name, category, **cells):

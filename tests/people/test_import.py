@@ -8,17 +8,17 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core import imports
 from people.factories import PersonFactory
 from people.imports import PEOPLE
 from people.models import Person
-from tests.support import logged_in, ui
+from tests.support import csv_bytes, logged_in, stored_uploads, ui, xlsx_bytes
+from tests.support import upload as upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -44,35 +44,12 @@ def office(make_user):
     return make_user(roles.PARTY_OFFICE, username="party-office")
 
 
-def csv_bytes(rows, encoding="utf-8"):
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = Workbook()
-    worksheet = workbook.active
-    for row in rows:
-        worksheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 def upload(client, name, content, url=UPLOAD_URL):
-    return client.post(url, {"file": SimpleUploadedFile(name, content)})
+    return upload_file(client, url, name, content)
 
 
 def token_of(response):
     return response.context["token"]
-
-
-def stored_uploads():
-    try:
-        return default_storage.listdir(imports.STORE)[1]
-    except FileNotFoundError:
-        return []
 
 
 GOOD = [
