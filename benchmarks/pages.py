@@ -237,7 +237,9 @@ def set_up_django(env):
 
 
 def choose_pages():
-    """The pages to load: (label, path), with a published result found in the database."""
+    """The pages to load: (label, path), with a published result found in the database; the
+    public pages of the issue's list, then those of the register modules (volunteers,
+    co-building, the honour roll), then search (last: ``count_pages`` checks it finds pages)."""
     from votes.models import Motion
 
     result = Motion.objects.published().order_by("pk").first()
@@ -253,6 +255,9 @@ def choose_pages():
         Page("votes", "/votes/"),
         Page("published result", f"/votes/{result.pk}/"),
         Page("duty", "/duty/"),
+        Page("volunteers", "/volunteers/"),
+        Page("co-building (photos)", "/cobuilding/"),
+        Page("honour roll", "/honour-roll/"),
         Page(f"search ({SEARCH_WORD})", f"/search/?q={quote(SEARCH_WORD)}"),
     ]
 
