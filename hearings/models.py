@@ -78,7 +78,9 @@ MeetingManager = PageManager.from_queryset(MeetingQuerySet)
 class Meeting(models.Model):
     """When and where: shared by briefings and hearings."""
 
-    starts_at = models.DateTimeField(_("starts"))
+    # Indexed: the lists of meetings (coming up, past, the front page) go by it, a page of
+    # them at a time.
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=200)
 

@@ -1,0 +1,68 @@
+"""What a public page reads stays a few rows of an index, however many pages the site has:
+the page served is found by its ``url_path`` (``core.routing``), and the lists of meetings go
+by their start.
+
+Each test asks the database for its plan and finds the index in it. SQLite plans without
+statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
+follows on a big table. PostgreSQL weighs the statistics of the tables, which on the few rows
+of a test database rightly favour reading the table or the tree's index; there, with
+sequential scans priced out, the test shows the index answers the lookup itself."""
+
+import pytest
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from wagtail.models import Page
+
+from hearings.models import BriefingPage, HearingPage
+
+pytestmark = pytest.mark.django_db
+
+
+def plan(queryset):
+    """The database's plan for ``queryset``, as it would run it on a big table."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            return queryset.explain()
+    return queryset.explain()
+
+
+def index_on(model, column):
+    """The name of the index of ``model``'s table on ``column`` alone."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    (name,) = [
+        name
+        for name, constraint in constraints.items()
+        if constraint["index"] and constraint["columns"] == [column]
+    ]
+    return name
+
+
+def test_a_page_is_routed_through_the_index_on_its_url_path(home_page):
+    assert index_on(Page, "url_path") == "core_page_url_path"
+    # As core.routing reads it: first as a base page, then from its own type's table.
+    for model in (Page, type(home_page)):
+        routed = model.objects.filter(url_path=home_page.url_path).only("pk")
+        # SQLite: ordered by the tree, the first, as the site runs it; PostgreSQL: the lookup
+        # alone (the module's docstring).
+        routed = routed[:1] if connection.vendor == "sqlite" else routed.order_by()
+        assert "core_page_url_path" in plan(routed)
+
+
+@pytest.mark.parametrize("model", [BriefingPage, HearingPage])
+def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_page):
+    index = index_on(model, "starts_at")
+    now = timezone.now()
+    if connection.vendor == "sqlite":
+        # As a meetings index lists its children (``hearings.listing.MeetingRows``).
+        meetings = model.objects.child_of(home_page).live().values(*model.listing_fields)
+        lists = [meetings.upcoming(now)[:11], meetings.past(now)[:11]]
+    else:
+        # The lookups alone (the module's docstring).
+        meetings = model.objects.order_by().values("pk")
+        lists = [meetings.filter(starts_at__gte=now), meetings.filter(starts_at__lt=now)]
+    for meetings in lists:
+        assert index in plan(meetings)
