@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wagtail.models import Site
 
@@ -69,6 +69,14 @@ def _no_search_index(request):
         return
     with search_index_off():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's own language: a request in another language leaves that
+    language active on the thread after it (Django's locale middleware does not put it back)."""
+    translation.deactivate()
+    yield
 
 
 @pytest.fixture(autouse=True)
