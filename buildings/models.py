@@ -17,7 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -407,9 +407,14 @@ class TitleQuerySet(models.QuerySet):
         titles = self.awarded()
         if year is not None:
             titles = titles.filter(year=year)
-        return titles.order_by("-year", "kind", "category__sort_order", "building__name").values(
-            "year", "kind", "category__kind", "building__name"
+        # The kinds in the order of their choices (the pioneers first), so that a page of
+        # the roll ends where the roll as a whole would go on.
+        kind_order = Case(
+            *(When(kind=kind, then=Value(position)) for position, kind in enumerate(TitleKind))
         )
+        return titles.order_by(
+            "-year", kind_order, "category__sort_order", "building__name", "pk"
+        ).values("year", "kind", "category__kind", "building__name")
 
 
 class Title(FSMModelMixin, models.Model):

@@ -3,13 +3,18 @@ first. Read from ``Title.objects.honour_roll()``: titles awarded and not withdra
 building's name and nothing about people (no leader, no assessors, no notes)."""
 
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from core.paging import slice_page
 
 from .models import CategoryKind, Title, TitleKind
 
 # The kinds in the order the roll shows them: the pioneers first.
 KIND_ORDER = {kind: position for position, kind in enumerate(TitleKind.values)}
+# Titles on a page of the roll: the years go on from page to page, the newest first.
+PER_PAGE = 60
 
 
 def _year(value):
@@ -52,9 +57,9 @@ def _by_year(rows):
 
 @require_safe
 def honour_roll(request):
-    """Every year's titles, or one year's with ``?year=``."""
+    """Every year's titles, or one year's with ``?year=``, a page at a time."""
     year, error = _year(request.GET.get("year", ""))
-    rows = list(Title.objects.honour_roll(year=year))
+    page = slice_page(Title.objects.honour_roll(year=year), request.GET.get("page"), PER_PAGE)
     years = list(
         Title.objects.awarded().order_by("-year").values_list("year", flat=True).distinct()
     )
@@ -62,7 +67,9 @@ def honour_roll(request):
         request,
         "buildings/honour_roll.html",
         {
-            "roll": _by_year(rows),
+            "roll": _by_year(page.object_list),
+            "page_obj": page,
+            "filter_query": urlencode({"year": year}) + "&" if year else "",
             "years": years,
             "year": year,
             "filter_error": error,

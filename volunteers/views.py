@@ -6,26 +6,34 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.paging import slice_page
+
 from .models import Participation, Team
 from .service import community_year
+
+# Teams on a page of the list.
+PER_PAGE = 20
 
 
 @require_safe
 def index(request):
     """The active teams (what each does, its members, its party-member backbone, the days
-    its volunteers served this year) and the community's total: five queries."""
+    its volunteers served this year), a page at a time, and the community's total: five
+    queries."""
     year = timezone.localdate().year
-    teams = list(
+    teams = (
         Team.objects.public()
         .annotate(
             member_count=Count("members", distinct=True),
             backbone_count=Count("backbone", distinct=True),
         )
         .only("name", "focus")
+        .order_by("name", "pk")
     )
+    page = slice_page(teams, request.GET.get("page"), PER_PAGE)
     # A team's days: each volunteer's distinct dates at the team's activities, added up.
     served = (
-        Participation.objects.filter(activity__date__year=year, activity__team__in=teams)
+        Participation.objects.filter(activity__date__year=year, activity__team__in=page.object_list)
         .values_list("activity__team", "person", "activity__date")
         .order_by()
         .distinct()
@@ -33,10 +41,15 @@ def index(request):
     days = {}
     for team, _person, _date in served:
         days[team] = days.get(team, 0) + 1
-    for team in teams:
+    for team in page.object_list:
         team.days = days.get(team.pk, 0)
     return TemplateResponse(
         request,
         "volunteers/index.html",
-        {"teams": teams, "year": year, "community": community_year(year)},
+        {
+            "teams": page.object_list,
+            "page_obj": page,
+            "year": year,
+            "community": community_year(year),
+        },
     )

@@ -147,3 +147,51 @@ class TestWhereResidentsFindIt:
 
     def test_only_get_and_head(self, client):
         assert client.post(ROLL).status_code == 405
+
+
+def flattened(page):
+    """(year heading, kind heading, entry) of each title, in the order the page shows them."""
+    return [
+        (year, kind, entry)
+        for year, kinds in sections(page).items()
+        for kind, entries in kinds
+        for entry in entries
+    ]
+
+
+class TestPaging:
+    def test_the_roll_comes_a_page_at_a_time_in_the_order_of_the_whole(
+        self, client, make_assessment, monkeypatch
+    ):
+        """A page holds ``PER_PAGE`` titles; the pages, one after the other, show the roll
+        as one page would: newest year first, the pioneers before the other kinds."""
+        from buildings import views
+
+        for number, (year, kind) in enumerate(
+            [(2025, TitleKind.DEMONSTRATION), (2026, TitleKind.DEMONSTRATION)]
+            + [(2026, TitleKind.PIONEER), (2025, TitleKind.PIONEER), (2026, TitleKind.PIONEER)]
+        ):
+            award(make_assessment("confirmed", year=year, building__name=f"{number}号楼"), kind)
+        monkeypatch.setattr(views, "PER_PAGE", 100)
+        whole = flattened(soup(client.get(ROLL, **ENGLISH)))
+        monkeypatch.setattr(views, "PER_PAGE", 2)
+
+        pages = [soup(client.get(ROLL, {"page": n}, **ENGLISH)) for n in (1, 2, 3)]
+        assert [entry for page in pages for entry in flattened(page)] == whole
+        assert len(whole) == 5
+        assert pages[0].select_one('.pagination a[rel="next"]')["href"] == "?page=2"
+        assert pages[2].select_one('.pagination a[rel="next"]') is None
+
+    def test_the_year_filter_is_kept_from_page_to_page(self, client, roll, monkeypatch):
+        from buildings import views
+
+        monkeypatch.setattr(views, "PER_PAGE", 1)
+        page = soup(client.get(ROLL, {"year": 2026}, **ENGLISH))
+        assert page.select_one('.pagination a[rel="next"]')["href"] == "?year=2026&page=2"
+        second = client.get(ROLL, {"year": 2026, "page": 2}, **ENGLISH)
+        assert list(sections(soup(second))) == ["Titles of 2026"]
+
+    def test_past_the_end_says_so(self, client, roll):
+        response = client.get(ROLL, {"page": 50}, **ENGLISH)
+        assert response.status_code == 200
+        assert ui("en", "There are no more titles.") in response.content.decode()

@@ -117,3 +117,28 @@ def test_the_menu_links_to_the_page(client, seeded):
 def test_the_sitemap_lists_the_page_once_a_team_is_active(client, seeded):
     body = client.get("/sitemap.xml").content.decode()
     assert "/volunteers/</loc>" in body
+
+
+def test_the_teams_come_a_page_at_a_time_each_with_its_own_days(client, seeded, settings):
+    """However many teams are active, a page shows twenty (the page stays the same size);
+    the next page shows the rest, and each team's days are its own on either page."""
+    from volunteers import views
+
+    for number in range(views.PER_PAGE + 2):
+        TeamFactory(name=f"队{number:02d}", members=[VolunteerFactory()])
+    first = client.get("/volunteers/", headers=ENGLISH)
+    second = client.get("/volunteers/", {"page": 2}, headers=ENGLISH)
+
+    shown = [team.name for team in first.context["teams"]]
+    rest = [team.name for team in second.context["teams"]]
+    assert len(shown) == views.PER_PAGE and first.context["page_obj"].has_next
+    assert sorted(shown + rest) == sorted([f"队{n:02d}" for n in range(22)] + ["红色先锋队"])
+    assert not set(shown) & set(rest)
+    days = {team.name: team.days for team in first.context["teams"] + second.context["teams"]}
+    assert days["红色先锋队"] == 4 and {days[f"队{n:02d}"] for n in range(22)} == {0}
+    assert 'rel="next"' in first.content.decode()
+    assert "Page 2" in second.content.decode()
+    # Past the end: a page that says so, not an error.
+    past = client.get("/volunteers/", {"page": 9}, headers=ENGLISH)
+    assert past.status_code == 200
+    assert ui("en", "There are no more teams.") in past.content.decode()
