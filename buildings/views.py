@@ -11,8 +11,6 @@ from core.paging import slice_page
 
 from .models import CategoryKind, Title, TitleKind
 
-# The kinds in the order the roll shows them: the pioneers first.
-KIND_ORDER = {kind: position for position, kind in enumerate(TitleKind.values)}
 # Titles on a page of the roll: the years go on from page to page, the newest first.
 PER_PAGE = 60
 
@@ -37,21 +35,16 @@ def _title_name(row):
 
 
 def _by_year(rows):
-    """``[(year, [(kind label, [(building, title), ...]), ...]), ...]``, newest year first,
-    the kinds in ``KIND_ORDER``."""
+    """``[(year, [(kind label, [(building, title), ...]), ...]), ...]``, grouped in the order
+    ``Title.objects.honour_roll()`` reads them: the newest year first, the kinds in the
+    order of their choices (the pioneers first)."""
     years = {}
     for row in rows:
         kinds = years.setdefault(row["year"], {})
         kinds.setdefault(row["kind"], []).append((row["building__name"], _title_name(row)))
     return [
-        (
-            year,
-            [
-                (TitleKind(kind).label, entries)
-                for kind, entries in sorted(kinds.items(), key=lambda item: KIND_ORDER[item[0]])
-            ],
-        )
-        for year, kinds in sorted(years.items(), reverse=True)
+        (year, [(TitleKind(kind).label, entries) for kind, entries in kinds.items()])
+        for year, kinds in years.items()
     ]
 
 
