@@ -223,6 +223,35 @@ def _for_the_proxy(response, timeout):
         patch_cache_control(response, public=True, max_age=0, s_maxage=timeout)
 
 
+# --- Figures kept until purged ----------------------------------------------------------
+
+# A kept figure is counted again at least this often, purged or not.
+FIGURE_SECONDS = 24 * 60 * 60
+_ABSENT = object()
+
+
+def until_purged(path, name, read):
+    """``read()``, kept in the shared cache until the pages under ``path`` are purged.
+
+    For a figure a public page shows that costs more to count than to keep, and that changes
+    only with what purges its page (the community's service days of the year on
+    ``/volunteers/``, counted over every day served): the first reader after a change counts
+    it, every other reader in every process reads it. It is kept under the version of
+    ``path``'s section, whether or not the page cache is on, so the purges that empty the
+    page (``purge_when_saved``) drop it too; a reader who counted before a change committed
+    kept it under a version that is dead by then, as a page is. ``name`` says what the
+    figure is and for when (``"volunteers:community:2026"``).
+    """
+    cache = _cache()
+    (version,) = _versions(cache, [_section_key(section(path))])
+    key = f"{_PREFIX}:figure:{version}:{name}"
+    found = cache.get(key, _ABSENT)
+    if found is _ABSENT:
+        found = read()
+        cache.set(key, found, timeout=FIGURE_SECONDS)
+    return found
+
+
 # --- Purging -----------------------------------------------------------------------------
 
 

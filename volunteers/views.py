@@ -3,9 +3,11 @@ days this year, as numbers only (no person's name, phone or address)."""
 
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.cache import until_purged
 from core.paging import slice_page
 
 from .models import Participation, Team
@@ -18,8 +20,8 @@ PER_PAGE = 20
 @require_safe
 def index(request):
     """The active teams (what each does, its members, its party-member backbone, the days
-    its volunteers served this year), a page at a time, and the community's total: five
-    queries."""
+    its volunteers served this year), a page at a time, and the community's total: three
+    queries, and two more when the total is counted again."""
     year = timezone.localdate().year
     teams = (
         Team.objects.public()
@@ -50,6 +52,12 @@ def index(request):
             "teams": page.object_list,
             "page_obj": page,
             "year": year,
-            "community": community_year(year),
+            # Counted over every day served this year: kept until a day, a participation or
+            # a team changes (what purges this page).
+            "community": until_purged(
+                reverse("volunteers:index"),
+                f"volunteers:community:{year}",
+                lambda: community_year(year),
+            ),
         },
     )

@@ -6,11 +6,12 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from blog.factories import BlogPageFactory
-from core.cache import HEADER
+from core.cache import FIGURE_SECONDS, HEADER, purge, until_purged
 from core.models import CommunitySettings
 from hearings.factories import HearingPageFactory
 from opinions.factories import OpinionFactory
@@ -258,3 +259,52 @@ class TestPagesWithAToken:
         plain = PageCacheMiddleware(plain_view)
         assert plain(RequestFactory().get("/no-form/"))[HEADER] == "miss"
         assert plain(RequestFactory().get("/no-form/"))[HEADER] == "hit"
+
+
+class TestFiguresKeptUntilPurged:
+    """``until_purged``: a figure a page shows, counted once and kept until what purges its
+    page changes, whether or not the page cache is on."""
+
+    def counter(self):
+        counts = []
+
+        def read():
+            counts.append(len(counts) + 1)
+            return len(counts)
+
+        return read, counts
+
+    def test_counted_once_then_read(self, db):
+        read, counts = self.counter()
+        assert until_purged("/volunteers/", "days:2026", read) == 1
+        assert until_purged("/volunteers/", "days:2026", read) == 1
+        assert counts == [1]
+        # Another figure, or another year, is its own.
+        assert until_purged("/volunteers/", "days:2025", read) == 2
+
+    def test_counted_again_after_its_pages_are_purged_and_only_then(self, db):
+        read, counts = self.counter()
+        until_purged("/volunteers/", "days:2026", read)
+        purge("/duty/", "/honour-roll/")
+        assert until_purged("/volunteers/", "days:2026", read) == 1
+        purge("/volunteers/")
+        assert until_purged("/volunteers/", "days:2026", read) == 2
+        purge(everything=True)  # the site's version is not the figure's
+        assert until_purged("/volunteers/", "days:2026", read) == 2
+
+    def test_a_count_made_before_a_change_commits_is_not_kept(self, transactional_db):
+        """A reader counts while a change is being written (before it commits, so from what
+        was there before): what it keeps is under a version the commit replaces."""
+        read, counts = self.counter()
+        with transaction.atomic():
+            purge("/volunteers/")  # the change's save, not yet committed
+            assert until_purged("/volunteers/", "days:2026", read) == 1
+        assert until_purged("/volunteers/", "days:2026", read) == 2
+
+    def test_kept_for_a_day_at_most(self, db, clock):
+        read, counts = self.counter()
+        until_purged("/volunteers/", "days:2026", read)
+        clock.advance(seconds=FIGURE_SECONDS - 1)
+        assert until_purged("/volunteers/", "days:2026", read) == 1
+        clock.advance(seconds=2)
+        assert until_purged("/volunteers/", "days:2026", read) == 2

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from duty.factories import PostAssignmentFactory, ServiceDayFactory
@@ -142,3 +144,37 @@ def test_the_teams_come_a_page_at_a_time_each_with_its_own_days(client, seeded, 
     past = client.get("/volunteers/", {"page": 9}, headers=ENGLISH)
     assert past.status_code == 200
     assert ui("en", "There are no more teams.") in past.content.decode()
+
+
+def community_shown(client):
+    community = client.get("/volunteers/", headers=ENGLISH).context["community"]
+    return community.days, community.people
+
+
+def test_the_communitys_days_are_counted_once_and_again_when_a_day_changes(client, seeded):
+    """The community's total is counted over every day served this year, so it is kept until
+    what purges the page changes (the page cache is off here): a day recorded at a post or at
+    an activity, moved or taken back, shows on the very next read."""
+    assert community_shown(client) == (5, 3)
+    with CaptureQueriesContext(connection) as read_again:
+        assert community_shown(client) == (5, 3)
+    assert not [q for q in read_again.captured_queries if "UNION" in q["sql"].upper()]
+
+    newcomer = VolunteerFactory()
+    day = ServiceDayFactory(
+        assignment=PostAssignmentFactory(person=newcomer), date=datetime.date(2026, 6, 1)
+    )
+    assert community_shown(client) == (6, 4)
+
+    activity = VolunteerActivityFactory(team=seeded, date=datetime.date(2026, 7, 1))
+    joined = ParticipationFactory(activity=activity, person=newcomer)
+    assert community_shown(client) == (7, 4)
+
+    # Moved to last year: it no longer counts.
+    activity.date = datetime.date(2025, 7, 1)
+    activity.save()
+    assert community_shown(client) == (6, 4)
+
+    joined.delete()
+    day.delete()
+    assert community_shown(client) == (5, 3)
