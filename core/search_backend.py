@@ -13,7 +13,8 @@ hundred times the demo's pages took 180 ms of the database, against 3 ms for the
 done once. Here the page of results is ranked in one query over the full-text index (the
 queryset's own filters, live and public, read as the keys they allow), then its objects are
 read by key: two queries, whatever the number of matches. How many there are is counted in
-the same one pass.
+the same one pass, and no further than the results were sliced (the site's search counts at
+most ``SEARCH_MOST_RESULTS``).
 
 ``WAGTAILSEARCH_BACKENDS`` names this module; on PostgreSQL (and anything but SQLite with
 FTS5) it gives Wagtail's backend unchanged (its ranking reads each match once).
@@ -103,11 +104,14 @@ def _quote_safe(compiler_class):
             )
             return list(ranked[start:stop])
 
-        def ranked_count(self, config):
-            """How many results there are, in the same one pass (``ranked_entries``), or
-            ``None``: the backend's own count builds its whole search to count it."""
+        def ranked_count(self, config, stop=None):
+            """How many results there are, up to ``stop`` (the index is read no further),
+            in the same one pass (``ranked_entries``), or ``None``: the backend's own count
+            builds its whole search to count it."""
             entries = self.ranked_entries(config)
-            return None if entries is None else entries.count()
+            if entries is None:
+                return None
+            return entries.count() if stop is None else entries[:stop].count()
 
     QuoteSafeCompiler.__name__ = QuoteSafeCompiler.__qualname__ = (
         f"QuoteSafe{compiler_class.__name__}"
@@ -133,7 +137,7 @@ def _ranked_once(results_class):
             compiler = self.query_compiler
             total = None
             if self._score_field is None and hasattr(compiler, "ranked_count"):
-                total = compiler.ranked_count(compiler.get_config(self.backend))
+                total = compiler.ranked_count(compiler.get_config(self.backend), self.stop)
             if total is None:
                 return super()._do_count()
             # Of the slice these results are, as the backend's own count is.

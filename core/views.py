@@ -39,7 +39,10 @@ def search(request):
             shown = public(Page.objects.live()).only(
                 "title", "url_path", "path", "depth", "content_type_id", "search_description"
             )
-            results = shown.search(terms, operator="and")
+            # Counted and listed up to the most a reader pages through: the count stops there
+            # however many pages hold the words (on PostgreSQL too: the backend's count reads
+            # the slice).
+            results = shown.search(terms, operator="and")[: settings.SEARCH_MOST_RESULTS]
     paginator = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE)
     # An unknown or out-of-range page number shows the nearest real page, never an error.
     page = paginator.get_page(request.GET.get("page"))
@@ -56,6 +59,7 @@ def search(request):
             "found": _found(page.object_list, query, request) if query and not error else [],
             "others": others,
             "paginator": paginator,
+            "at_least": paginator.count >= settings.SEARCH_MOST_RESULTS,
             "max_length": settings.SEARCH_QUERY_MAX_LENGTH,
         },
     )

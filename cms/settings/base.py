@@ -315,6 +315,10 @@ ADMIN_MAX_BODY_BYTES = max(
 # The site's search form accepts at most this many characters.
 SEARCH_QUERY_MAX_LENGTH = 100
 SEARCH_RESULTS_PER_PAGE = 10
+# The most pages a search counts and lists (a hundred pages of results). A common word on a
+# big site is on thousands of pages: past this, the count says "at least" and stops, so that
+# counting costs no more as the site grows, and nobody reads page 101.
+SEARCH_MOST_RESULTS = 1000
 
 # How many of each public form one client may send (django-ratelimit rates, counted per
 # client address in the shared cache; see core.ratelimit): opinions on pages, and

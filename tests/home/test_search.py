@@ -3,6 +3,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from wagtail.models import PageViewRestriction
 
 from core.search import han_bigrams, search_terms
@@ -149,6 +152,55 @@ class TestPagination:
         response = search(client, "灯笼", page=number)
         assert response.status_code == 200
         assert len(result_paths(response)) == shown
+
+
+@pytest.mark.django_db
+class TestTheMostResults:
+    """A search counts and lists at most ``SEARCH_MOST_RESULTS`` pages: past that, the count
+    says "at least" and the database reads no further, however many pages hold the word."""
+
+    @pytest.fixture(autouse=True)
+    def _pages(self, home_page, settings):
+        settings.SEARCH_RESULTS_PER_PAGE = 2
+        # Seven pages, each holding the word more often than the next: a clear ranking.
+        for times in range(7, 0, -1):
+            StandardPageFactory(
+                title=f"灯会安排{times}", introduction="元宵节灯笼展。" * times + "社区活动。" * 20
+            )
+
+    def all_listed(self, client, query):
+        found, number = [], 1
+        while True:
+            response = search(client, query, page=number)
+            found += result_paths(response)
+            if f"page={number + 1}" not in response.content.decode():
+                return found, response
+            number += 1
+
+    def test_past_the_most_the_count_says_at_least_and_the_best_are_listed(self, client, settings):
+        everything, _response = self.all_listed(client, "灯笼")
+        assert len(everything) == 7
+        settings.SEARCH_MOST_RESULTS = 5
+        listed, last = self.all_listed(client, "灯笼")
+        assert listed == everything[:5]
+        assert "At least 5 pages found for “灯笼”: the first 5 are listed" in (
+            search(client, "灯笼").content.decode()
+        )
+        # Page three holds the fifth; there is no fourth.
+        assert len(result_paths(last)) == 1
+        assert result_paths(search(client, "灯笼", page=4)) == result_paths(last)
+
+    def test_the_count_reads_no_further_than_the_most(self, client, settings):
+        settings.SEARCH_MOST_RESULTS = 5
+        with CaptureQueriesContext(connection) as queries:
+            search(client, "灯笼")
+        (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert "LIMIT 5" in count.upper()
+
+    @pytest.mark.parametrize(("most", "shown"), [(8, "7 pages found"), (7, "At least 7 pages")])
+    def test_up_to_the_most_the_count_is_exact(self, client, settings, most, shown):
+        settings.SEARCH_MOST_RESULTS = most
+        assert shown in search(client, "灯笼").content.decode()
 
 
 @pytest.mark.django_db
