@@ -236,15 +236,15 @@ def until_purged(path, name, read):
     For a figure a public page shows that costs more to count than to keep, and that changes
     only with what purges its page (the community's service days of the year on
     ``/volunteers/``, counted over every day served): the first reader after a change counts
-    it, every other reader in every process reads it. It is kept under the version of
-    ``path``'s section, whether or not the page cache is on, so the purges that empty the
-    page (``purge_when_saved``) drop it too; a reader who counted before a change committed
-    kept it under a version that is dead by then, as a page is. ``name`` says what the
-    figure is and for when (``"volunteers:community:2026"``).
+    it, every other reader in every process reads it. It is kept under the versions a page
+    under ``path`` is kept under (the site's and the section's), whether or not the page
+    cache is on, so every purge that empties the page drops it too; a reader who counted
+    before a change committed kept it under a version that is dead by then, as a page is.
+    ``name`` says what the figure is and for when (``"volunteers:community:2026"``).
     """
     cache = _cache()
-    (version,) = _versions(cache, [_section_key(section(path))])
-    key = f"{_PREFIX}:figure:{version}:{name}"
+    versions = _versions(cache, [_SITE, _section_key(section(path))])
+    key = ":".join([_PREFIX, "figure", *versions, name])
     found = cache.get(key, _ABSENT)
     if found is _ABSENT:
         found = read()
