@@ -11,10 +11,11 @@ result with a correlated subquery that evaluates the full-text match again for e
 search costs the square of the number of pages matching it: a common word on a site with a
 hundred times the demo's pages took 180 ms of the database, against 3 ms for the same ranking
 done once. Here the page of results is ranked in one query over the full-text index (the
-queryset's own filters, live and public, read as the keys they allow), then its objects are
-read by key: two queries, whatever the number of matches. How many there are is counted in
-the same one pass, and no further than the results were sliced (the site's search counts at
-most ``SEARCH_MOST_RESULTS``).
+queryset's own filters, live and public, checked for each match by its key), then its objects are
+read by key: two queries, whatever the number of matches. When the results were sliced (the
+site's search lists at most ``SEARCH_MOST_RESULTS``), the keys of the best up to that many are
+read in that one ranking query, which counts them too and gives the paginator its page;
+otherwise they are counted in a second pass.
 
 ``WAGTAILSEARCH_BACKENDS`` names this module; on PostgreSQL (and anything but SQLite with
 FTS5) it gives Wagtail's backend unchanged (its ranking reads each match once).
@@ -24,6 +25,7 @@ from modelsearch.backends.database import SearchBackend as database_backend
 from modelsearch.query import Phrase, PlainText
 
 from django.db import connection, models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Cast
 
 
@@ -54,9 +56,10 @@ def _quote_safe(compiler_class):
 
         def ranked_entries(self, config):
             """The index entries that match, of the queryset's objects, each with its
-            ``score`` and its object's ``key``: one pass over the full-text index. ``None``
-            where this ranking does not apply (no relevance order, a negated or empty query,
-            a model whose key is not a whole number): the backend's own search then runs.
+            ``score`` and its object's ``key``, best first (ties newest first, as the backend
+            orders them): one pass over the full-text index. ``None`` where this ranking does
+            not apply (no relevance order, a negated or empty query, a model whose key is not
+            a whole number): the backend's own search then runs.
 
             Built once per search: its count and its page of results (the paginator asks
             for both) share it."""
@@ -77,41 +80,64 @@ def _quote_safe(compiler_class):
                 self.fields or self.FTS_TABLE_FIELDS,
                 self.build_search_query(query, config=config),
             )
-            allowed = self.queryset.order_by().values_list(
-                Cast("pk", output_field=models.CharField()), flat=True
-            )
-            return SQLiteFTSIndexEntry.objects.filter(match).filter(
-                index_entry__content_type__in=get_descendants_content_types_pks(
-                    self.queryset.model
-                ),
-                index_entry__object_id__in=allowed,
-            )
-
-        def ranked_keys(self, config, start, stop):
-            """The keys of the results from ``start`` to ``stop``, best first, ties newest
-            first (as the backend orders them), or ``None`` (``ranked_entries``)."""
-            entries = self.ranked_entries(config)
-            if entries is None:
-                return None
-            score = self._build_rank_expression(self.get_search_vectors(), config)
-            ranked = (
-                entries.annotate(
-                    score=score,
-                    key=Cast("index_entry__object_id", output_field=models.BigIntegerField()),
+            key = Cast("index_entry__object_id", output_field=models.BigIntegerField())
+            # Each match's object looked up by its key, rather than every allowed object's
+            # key listed for each search: the list grows with the site, the lookups only with
+            # the matches.
+            allowed = self.queryset.order_by().filter(pk=OuterRef("key"))
+            return (
+                SQLiteFTSIndexEntry.objects.filter(match)
+                .filter(
+                    index_entry__content_type__in=get_descendants_content_types_pks(
+                        self.queryset.model
+                    )
                 )
+                .annotate(
+                    score=self._build_rank_expression(self.get_search_vectors(), config),
+                    key=key,
+                )
+                .filter(Exists(allowed))
                 .order_by("score", "-key")
                 .values_list("key", flat=True)
             )
-            return list(ranked[start:stop])
 
-        def ranked_count(self, config, stop=None):
-            """How many results there are, up to ``stop`` (the index is read no further),
-            in the same one pass (``ranked_entries``), or ``None``: the backend's own count
-            builds its whole search to count it."""
+        def leading_keys(self, config, stop):
+            """The keys of the best ``stop`` results, best first (all of them when fewer
+            match), or ``None`` (``ranked_entries``): one query, kept for the page of them
+            the paginator asks for after counting them."""
             entries = self.ranked_entries(config)
             if entries is None:
                 return None
-            return entries.count() if stop is None else entries[:stop].count()
+            kept = getattr(self, "_leading", None)
+            if kept is None or kept[:2] != (config, stop):
+                kept = self._leading = (config, stop, list(entries[:stop]))
+            return kept[2]
+
+        def ranked_keys(self, config, start, stop):
+            """The keys of the results from ``start`` to ``stop``, best first, or ``None``
+            (``ranked_entries``): from the leading keys when they were read and hold them."""
+            entries = self.ranked_entries(config)
+            if entries is None:
+                return None
+            kept = getattr(self, "_leading", None)
+            if kept is not None and kept[0] == config and stop is not None:
+                _config, most, keys = kept
+                if stop <= most or len(keys) < most:
+                    return keys[start:stop]
+            return list(entries[start:stop])
+
+        def ranked_count(self, config, stop=None):
+            """How many results there are, up to ``stop``, or ``None``
+            (``ranked_entries``). Up to ``stop`` (the site's search, at most
+            ``SEARCH_MOST_RESULTS``), the leading keys are read and counted: the same one
+            query then gives the page of results. Without one (the admin's choosers), a
+            count in the database."""
+            entries = self.ranked_entries(config)
+            if entries is None:
+                return None
+            if stop is None:
+                return entries.count()
+            return len(self.leading_keys(config, stop))
 
     QuoteSafeCompiler.__name__ = QuoteSafeCompiler.__qualname__ = (
         f"QuoteSafe{compiler_class.__name__}"
