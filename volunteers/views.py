@@ -1,7 +1,6 @@
 """The residents' side of volunteer service: the active teams and the community's service
 days this year, as numbers only (no person's name, phone or address)."""
 
-from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,15 +22,7 @@ def index(request):
     its volunteers served this year), a page at a time, and the community's total: three
     queries, and two more when the total is counted again."""
     year = timezone.localdate().year
-    teams = (
-        Team.objects.public()
-        .annotate(
-            member_count=Count("members", distinct=True),
-            backbone_count=Count("backbone", distinct=True),
-        )
-        .only("name", "focus")
-        .order_by("name", "pk")
-    )
+    teams = Team.objects.public().with_counts().only("name", "focus").order_by("name", "pk")
     page = slice_page(teams, request.GET.get("page"), PER_PAGE)
     # A team's days: each volunteer's distinct dates at the team's activities, added up.
     served = (

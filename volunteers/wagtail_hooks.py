@@ -3,7 +3,6 @@ and hours, the "five ones" pledge cards and their steps, and the service-days re
 posts and at activities against the pledge, for a year)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -74,10 +73,7 @@ class TeamViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Team.objects.annotate(
-            member_count=Count("members", distinct=True),
-            backbone_count=Count("backbone", distinct=True),
-        )
+        return Team.objects.with_counts()
 
 
 class ActivityViewSet(SnippetViewSet):

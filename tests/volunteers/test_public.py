@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.models import CommunitySettings
 from duty.factories import PostAssignmentFactory, ServiceDayFactory
 from tests.support import BUDGET, count_queries, ui
 from volunteers.factories import (
@@ -20,6 +21,7 @@ from volunteers.factories import (
     VolunteerActivityFactory,
     VolunteerFactory,
 )
+from volunteers.models import Team
 
 pytestmark = pytest.mark.django_db
 
@@ -151,10 +153,13 @@ def community_shown(client):
     return community.days, community.people
 
 
-def test_the_communitys_days_are_counted_once_and_again_when_a_day_changes(client, seeded):
+def test_the_communitys_days_are_counted_once_and_again_when_a_day_changes(client, seeded, site):
     """The community's total is counted over every day served this year, so it is kept until
     what purges the page changes (the page cache is off here): a day recorded at a post or at
     an activity, moved or taken back, shows on the very next read."""
+    # Made on the first page's render, the site's settings would purge every page (and the
+    # figure) once: a running site has them.
+    CommunitySettings.for_site(site)
     assert community_shown(client) == (5, 3)
     with CaptureQueriesContext(connection) as read_again:
         assert community_shown(client) == (5, 3)
@@ -178,3 +183,20 @@ def test_the_communitys_days_are_counted_once_and_again_when_a_day_changes(clien
     joined.delete()
     day.delete()
     assert community_shown(client) == (5, 3)
+
+
+def test_each_team_counts_its_own_members_and_backbone(seeded):
+    """Counted per team: a team with several of each counts each list once (not members times
+    backbone), and a team with none counts nought."""
+    TeamFactory(
+        name="绿色家园队",
+        members=[VolunteerFactory() for _ in range(3)],
+        backbone=[PartyMemberPersonFactory() for _ in range(2)],
+    )
+    TeamFactory(name="新成立的队")
+    counts = {
+        team.name: (team.member_count, team.backbone_count)
+        for team in Team.objects.public().with_counts()
+    }
+    # The backbone are members too.
+    assert counts == {"红色先锋队": (2, 1), "绿色家园队": (5, 2), "新成立的队": (0, 0)}
