@@ -18,6 +18,7 @@ from wagtail.search import index
 from core.blocks import ContentBlock
 from core.pages import CommunityPage, CommunityPageQuerySet
 from core.paging import slice_page
+from core.sitewide import remember
 from opinions.board import notice_board
 from opinions.pages import OpinionsPageMixin
 
@@ -85,7 +86,9 @@ class BlogIndexPage(RoutablePageMixin, CommunityPage):
                 "kind_unknown": bool(request.GET.get("kind")) and not kind,
                 "tag": tag,
                 "filter_query": urlencode({"kind": kind, "tag": tag}) + "&",
-                "tags": self.tag_names(),
+                # The tags of every live post: they change only when a post is published,
+                # unpublished or deleted, which changes the site's version.
+                "tags": remember(("blog-tags",), request, lambda: list(self.tag_names())),
                 "notice_board": notice_board(request),
             },
         )

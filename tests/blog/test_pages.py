@@ -314,3 +314,23 @@ def test_a_standard_page_beside_the_column_does_not_disturb_it(client):
     StandardPageFactory(slug="about")
     post("一篇", 0)
     assert listed(client.get("/blog/")) == ["一篇"]
+
+
+@pytest.mark.django_db
+def test_the_tag_menu_follows_what_is_published(client):
+    """The tag menu is read once per version of the site: publishing a post with a new tag,
+    or unpublishing the only post with one, shows on the next read."""
+
+    def offered():
+        return {o["value"] for o in soup(client.get("/blog/")).select("#filter-tag option")}
+
+    only = post("供暖通知", 1, tags=["物业"])
+    assert offered() == {"", "物业"}
+    draft = post("停车议题", 0, tags=["停车"], live=False)
+    assert offered() == {"", "物业"}
+
+    draft.save_revision().publish()
+    assert offered() == {"", "物业", "停车"}
+
+    only.unpublish()
+    assert offered() == {"", "停车"}
