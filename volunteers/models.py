@@ -24,8 +24,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -65,23 +64,12 @@ class TeamQuerySet(models.QuerySet):
         return self.active()
 
     def with_counts(self):
-        """Each team with its ``member_count`` and ``backbone_count``, counted for each team
-        read (a subquery each): a page of teams costs the same however many teams there are.
-        Counted over a join of both lists, every team's members times its backbone were
-        grouped before the page was cut."""
+        """Each team with its ``member_count`` and ``backbone_count``. Grouped over every team
+        selected: a public page counts only the teams it shows."""
         return self.annotate(
-            member_count=_members_of(self.model.members.through),
-            backbone_count=_members_of(self.model.backbone.through),
+            member_count=Count("members", distinct=True),
+            backbone_count=Count("backbone", distinct=True),
         )
-
-
-def _members_of(through):
-    """The number of ``through`` rows of the outer team (a person is in a list once)."""
-    rows = through.objects.filter(team=OuterRef("pk")).order_by().values("team")
-    return Coalesce(
-        Subquery(rows.annotate(count=Count("*")).values("count"), output_field=IntegerField()),
-        0,
-    )
 
 
 class Team(models.Model):

@@ -19,11 +19,23 @@ PER_PAGE = 20
 @require_safe
 def index(request):
     """The active teams (what each does, its members, its party-member backbone, the days
-    its volunteers served this year), a page at a time, and the community's total: three
+    its volunteers served this year), a page at a time, and the community's total: four
     queries, and two more when the total is counted again."""
     year = timezone.localdate().year
-    teams = Team.objects.public().with_counts().only("name", "focus").order_by("name", "pk")
-    page = slice_page(teams, request.GET.get("page"), PER_PAGE)
+    order = ("name", "pk")
+    # The page is cut first, then its own teams are counted: counted before the cut, every
+    # team's members and backbone were grouped on each view.
+    page = slice_page(
+        Team.objects.public().order_by(*order).values_list("pk", flat=True),
+        request.GET.get("page"),
+        PER_PAGE,
+    )
+    page.object_list = list(
+        Team.objects.filter(pk__in=page.object_list)
+        .with_counts()
+        .only("name", "focus")
+        .order_by(*order)
+    )
     # A team's days: each volunteer's distinct dates at the team's activities, added up.
     served = (
         Participation.objects.filter(activity__date__year=year, activity__team__in=page.object_list)
