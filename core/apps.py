@@ -29,6 +29,10 @@ class CoreConfig(AppConfig):
 
         lighten_historical_state_fields()
 
+        from .lookups import register as register_lookups
+
+        register_lookups()
+
         # The moment of sign-in, from which an idle session is timed, and the log line of a
         # lockout (core/logins.py).
         from . import logins  # noqa: F401

@@ -30,6 +30,7 @@ from wagtail.search import index
 from audit.history import AuditedHistory
 from core.cache import changes_at
 from core.changes import recorded_as
+from core.dates import local_datetime
 from core.pages import CommunityPage, CommunityPageQuerySet
 from hearings.listing import MeetingRows, filter_options
 from opinions.pages import OpinionsPageMixin
@@ -547,10 +548,10 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     def opinions_closed_message(self):
         if self.state == HearingState.ANNOUNCED:
             return _("The consultation opens on %(date)s; opinions are taken from then.") % {
-                "date": _local(self.consultation_opens)
+                "date": local_datetime(self.consultation_opens)
             }
         return _("The consultation closed on %(date)s; opinions are no longer taken.") % {
-            "date": _local(self.consultation_closes)
+            "date": local_datetime(self.consultation_closes)
         }
 
     # The gate of the decision: each condition is a reason the transition can refuse.
@@ -609,7 +610,7 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
         if not self.consultation_has_closed():
             blockers.append(
                 _("The consultation closes on %(date)s.")
-                % {"date": _local(self.consultation_closes)}
+                % {"date": local_datetime(self.consultation_closes)}
             )
         if not self.summary_is_written():
             blockers.append(_("The summary of opinions has not been written."))
@@ -699,9 +700,3 @@ def strip_html(value):
     from django.utils.html import strip_tags
 
     return strip_tags(value or "").strip()
-
-
-def _local(moment):
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

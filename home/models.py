@@ -13,17 +13,13 @@ from wagtail.search import index
 from blog.models import BlogPage
 from core.blocks import ContentBlock
 from core.cache import changes_at
+from core.dates import local_datetime
 from core.pages import CommunityPage, DirectRouteMixin, page_url, public
 from core.paging import slice_page
 from duty.models import DutyShift, RosterState
 from hearings.models import BriefingPage, HearingPage
 from opinions.board import notice_board
 from votes.models import Motion
-
-
-def local_datetime(moment):
-    """``moment`` in the site's time zone, as the reader's language writes a date and time."""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class HomePage(DirectRouteMixin, CommunityPage):

@@ -7,12 +7,11 @@ them cost the template more than the rest of the page's list together.
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.dates import local_date
 from core.pages import page_url
 
 from .models import Opinion, moderator_name
@@ -51,7 +50,7 @@ def notice_board(request, limit=5):
     rows = Opinion.objects.notice_board(limit).values_list(*FIELDS)
     items = []
     for author, body, language, promoted_at, title, url_path, *moderator in rows:
-        when = date_format(timezone.localtime(promoted_at), "DATE_FORMAT") if promoted_at else ""
+        when = local_date(promoted_at) if promoted_at else ""
         by = moderator_name(*moderator) if moderator[-1] else ""  # no moderator: no name
         items.append(
             BoardItem(
