@@ -155,7 +155,13 @@ class Motion(FSMModelMixin, ClusterableModel):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         permissions = [("run_motion", _("Can open and close votes and publish their results"))]
-        indexes = [models.Index(fields=["state", "-opened_at"], name="motion_state_opened")]
+        # The public list reads the open votes newest opened first, and the results newest
+        # published first (the newest key first among equals), a page at a time: each read in
+        # its index's order, not sorted from all of them.
+        indexes = [
+            models.Index(fields=["state", "-opened_at", "-id"], name="motion_state_opened"),
+            models.Index(fields=["state", "-published_at", "-id"], name="motion_state_published"),
+        ]
 
     def __str__(self):
         return self.title

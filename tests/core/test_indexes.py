@@ -1,6 +1,6 @@
 """What a public page reads stays a few rows of an index, however many pages the site has:
-the page served is found by its ``url_path`` (``core.routing``), and the lists of meetings go
-by their start.
+the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
+by their start, and the votes by their opening and their publication.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -11,11 +11,14 @@ sequential scans priced out, the test shows the index answers the lookup itself.
 import pytest
 
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wagtail.models import Page
 
 from hearings.models import BriefingPage, HearingPage
+from votes.factories import MotionFactory
+from votes.models import MotionState
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +69,38 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         lists = [meetings.filter(starts_at__gte=now), meetings.filter(starts_at__lt=now)]
     for meetings in lists:
         assert index in plan(meetings)
+
+
+def test_the_votes_are_listed_in_their_indexes_order(client):
+    """``/votes/`` lists the open votes and the results a page at a time, each read from its
+    own index in the order shown (the newest first, the newest key first among equals), not
+    sorted from every vote the community has held."""
+    now = timezone.now()
+    MotionFactory(state=MotionState.OPEN, opened_at=now)
+    MotionFactory(state=MotionState.PUBLISHED, opened_at=now, published_at=now)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/votes/").status_code == 200
+    lists = {
+        index: [
+            sql
+            for sql in (q["sql"] for q in queries)
+            if f'ORDER BY "votes_motion"."{column}"' in sql
+        ]
+        for index, column in [
+            ("motion_state_opened", "opened_at"),
+            ("motion_state_published", "published_at"),
+        ]
+    }
+    for index, (sql,) in lists.items():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute(f"EXPLAIN {sql}")
+                    found = "\n".join(row[0] for row in cursor.fetchall())
+                assert index in found
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                found = "\n".join(str(row[-1]) for row in cursor.fetchall())
+                assert index in found
+                assert "TEMP B-TREE" not in found, found
