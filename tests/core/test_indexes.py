@@ -1,6 +1,7 @@
 """What a public page reads stays a few rows of an index, however many pages the site has:
 the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
-by their start, and the votes by their opening and their publication.
+by their start, the votes by their opening and their publication, and a page's opinions by
+their time.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -16,7 +17,11 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from blog.factories import BlogPageFactory
+from hearings.factories import HearingPageFactory
 from hearings.models import BriefingPage, HearingPage
+from opinions.factories import OpinionFactory
+from opinions.models import OpinionState
 from votes.factories import MotionFactory
 from votes.models import MotionState
 
@@ -71,6 +76,31 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         assert index in plan(meetings)
 
 
+def read_in_index_order(sql, index):
+    """Assert the database reads ``sql`` (a page's query, as the page ran it) through ``index``;
+    on SQLite, in the index's order, with no sort of every row found."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {sql}")
+                found = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in found, found
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            found = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert index in found, found
+            assert "TEMP B-TREE" not in found, found
+
+
+def queries_of(client, path, ordered_by):
+    """The queries reading ``path`` ran that are ordered by the column ``ordered_by``
+    (``'"table"."column"'``)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in queries if f"ORDER BY {ordered_by}" in q["sql"]]
+
+
 def test_the_votes_are_listed_in_their_indexes_order(client):
     """``/votes/`` lists the open votes and the results a page at a time, each read from its
     own index in the order shown (the newest first, the newest key first among equals), not
@@ -78,29 +108,20 @@ def test_the_votes_are_listed_in_their_indexes_order(client):
     now = timezone.now()
     MotionFactory(state=MotionState.OPEN, opened_at=now)
     MotionFactory(state=MotionState.PUBLISHED, opened_at=now, published_at=now)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/votes/").status_code == 200
-    lists = {
-        index: [
-            sql
-            for sql in (q["sql"] for q in queries)
-            if f'ORDER BY "votes_motion"."{column}"' in sql
-        ]
-        for index, column in [
-            ("motion_state_opened", "opened_at"),
-            ("motion_state_published", "published_at"),
-        ]
-    }
-    for index, (sql,) in lists.items():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with transaction.atomic():
-                    cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute(f"EXPLAIN {sql}")
-                    found = "\n".join(row[0] for row in cursor.fetchall())
-                assert index in found
-            else:
-                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-                found = "\n".join(str(row[-1]) for row in cursor.fetchall())
-                assert index in found
-                assert "TEMP B-TREE" not in found, found
+    for index, column in [
+        ("motion_state_opened", "opened_at"),
+        ("motion_state_published", "published_at"),
+    ]:
+        (sql,) = queries_of(client, "/votes/", f'"votes_motion"."{column}"')
+        read_in_index_order(sql, index)
+
+
+@pytest.mark.parametrize("kind", ["hearing", "blog post"])
+def test_a_pages_opinions_are_listed_in_their_indexes_order(client, home_page, kind):
+    """A page shows its approved and promoted opinions newest first, ten at a time, read in
+    the order of an index of exactly those (not two ranges of states sorted together)."""
+    page = HearingPageFactory() if kind == "hearing" else BlogPageFactory()
+    for state in (OpinionState.APPROVED, OpinionState.PROMOTED, OpinionState.PENDING):
+        OpinionFactory(page=page, state=state)
+    (sql,) = queries_of(client, page.url, '"opinions_opinion"."created_at"')
+    read_in_index_order(sql, "opinion_page_shown")
