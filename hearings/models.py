@@ -382,8 +382,10 @@ class HearingPage(OpinionsPageMixin, Meeting, CommunityPage):
     matter = models.TextField(
         _("the matter"), help_text=_("What is to be decided, in plain words.")
     )
-    consultation_opens = models.DateTimeField(_("consultation opens"))
-    consultation_closes = models.DateTimeField(_("consultation closes"))
+    # The front page lists the consultations open now, soonest to close first, and reads when
+    # the next one opens: each from its index, however many hearings the community has held.
+    consultation_opens = models.DateTimeField(_("consultation opens"), db_index=True)
+    consultation_closes = models.DateTimeField(_("consultation closes"), db_index=True)
     documents = StreamField(
         [("document", DocumentChooserBlock(label=_("Document")))],
         verbose_name=_("documents"),

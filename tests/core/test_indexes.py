@@ -1,7 +1,7 @@
 """What a public page reads stays a few rows of an index, however many pages the site has:
 the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
-by their start, the votes by their opening and their publication, and a page's opinions by
-their time.
+by their start, the votes by their opening and their publication, a page's opinions by their
+time, and the front page's consultations by their opening and closing.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -76,21 +76,25 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         assert index in plan(meetings)
 
 
-def read_in_index_order(sql, index):
-    """Assert the database reads ``sql`` (a page's query, as the page ran it) through ``index``;
-    on SQLite, in the index's order, with no sort of every row found."""
+def explained(sql):
+    """The database's plan for ``sql`` (a query as a page ran it), as text."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with transaction.atomic():
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute(f"EXPLAIN {sql}")
-                found = "\n".join(row[0] for row in cursor.fetchall())
-            assert index in found, found
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            found = "\n".join(str(row[-1]) for row in cursor.fetchall())
-            assert index in found, found
-            assert "TEMP B-TREE" not in found, found
+                return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def read_in_index_order(sql, index):
+    """Assert the database reads ``sql`` through ``index``; on SQLite, in the index's order,
+    with no sort of every row found."""
+    found = explained(sql)
+    assert index in found, found
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in found, found
 
 
 def queries_of(client, path, ordered_by):
@@ -125,3 +129,17 @@ def test_a_pages_opinions_are_listed_in_their_indexes_order(client, home_page, k
         OpinionFactory(page=page, state=state)
     (sql,) = queries_of(client, page.url, '"opinions_opinion"."created_at"')
     read_in_index_order(sql, "opinion_page_shown")
+
+
+def test_the_front_pages_consultations_are_read_through_their_indexes(client, home_page):
+    """The front page's open consultations (soonest to close first) and the next opening are
+    read from the indexes on the consultation's closing and opening, not from every hearing."""
+    HearingPageFactory()
+    opens, closes = (
+        index_on(HearingPage, column) for column in ("consultation_opens", "consultation_closes")
+    )
+    (sql,) = [sql for sql in queries_of(client, "/", "6") if "next_opening" in sql]
+    plan_text = explained(sql)
+    assert opens in plan_text, plan_text
+    if connection.vendor == "sqlite":
+        assert closes in plan_text, plan_text
