@@ -38,6 +38,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -221,6 +222,10 @@ class Page:
     cache_queries: int = 0
     hit_queries: int | None = None
     bytes: int = 0
+    # The database's own work for the page's queries, on SQLite: the instructions its virtual
+    # machine runs (``sqlite_steps``). Unlike a time, the same for the same data on any machine,
+    # however busy: what tells a query that reads more as the content grows from noise.
+    sqlite_steps: int | None = None
     # Measured under load: {"cached": Load, "uncached": Load}.
     load: dict = field(default_factory=dict)
 
@@ -293,6 +298,12 @@ def count_pages(pages):
         sql = [query["sql"] for query in captured.captured_queries]
         page.cache_queries = sum(map(is_cache_query, sql))
         page.queries = len(sql) - page.cache_queries
+        if connection.vendor == "sqlite":
+            # Read again, as the uncached load reads it: what the site keeps per process and
+            # site version (the menu, the settings) is kept by now.
+            with raw_queries() as ran:
+                get(page.path)
+            page.sqlite_steps = sqlite_steps(ran)
         page.bytes = len(response.content)
         with override_settings(PAGE_CACHE_SECONDS=300):
             cache.clear()
@@ -308,6 +319,50 @@ def count_pages(pages):
     cache.clear()
     connections.close_all()
     return found.group(1)
+
+
+@contextmanager
+def raw_queries():
+    """The site's own queries run inside the block, as SQL and parameters as the database was
+    given them (Django's record of a query has its parameters written in, for reading)."""
+    from django.db import connection
+
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        if not many and not is_cache_query(sql):
+            queries.append((sql, params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield queries
+
+
+def sqlite_steps(queries):
+    """The instructions SQLite's virtual machine runs for ``queries`` (``(sql, params)``), each
+    run again on a read-only connection of its own and counted one by one (a progress handler
+    called at every instruction)."""
+    import sqlite3
+
+    from django.db import connection
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    steps = 0
+
+    def count():
+        nonlocal steps
+        steps += 1
+        return 0
+
+    database = sqlite3.connect(f"file:{connection.settings_dict['NAME']}?mode=ro", uri=True)
+    try:
+        database.set_progress_handler(count, 1)
+        for sql, params in queries:
+            # As Django's SQLite cursor turns its placeholders into SQLite's.
+            database.execute(FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"), params).fetchall()
+    finally:
+        database.close()
+    return steps
 
 
 # --- The servers and the load ------------------------------------------------------------
@@ -723,6 +778,7 @@ def figures(pages, static):
                 "path": page.path,
                 "queries": page.queries,
                 "bytes": page.bytes,
+                "sqlite_steps": page.sqlite_steps,
                 "cached_ratio": ratio(page.load["cached"].rate, static["cached"].rate),
                 "uncached_cpu_ms": page.load["uncached"].cpu_ms,
                 "uncached_p50": page.load["uncached"].p50,
@@ -780,15 +836,17 @@ def growth(this, other, args):
         f"Each page's figures on a database seeded at each scale (the same settings, servers and "
         f"load; the `--scale {args.compare_scale}` run in its own process just after). Growth is "
         "the larger over the smaller, less one; CPU times and rates move by several per cent "
-        "between two runs of the same thing.",
+        "between two runs of the same thing. SQLite steps are the instructions SQLite runs for "
+        "the page's queries, uncached: the same for the same data on any machine.",
         "",
         f"| page | uncached CPU ms ×{small_scale} | ×{large_scale} | growth "
         f"| p50 ms ×{small_scale} | ×{large_scale} | growth "
         f"| queries ×{small_scale} | ×{large_scale} "
         f"| KB ×{small_scale} | ×{large_scale} | growth "
+        f"| SQLite steps ×{small_scale} | ×{large_scale} | growth "
         f"| cached ×static ×{small_scale} | ×{large_scale} |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: |",
     ]
     grown = []
     for page in larger["pages"]:
@@ -798,7 +856,9 @@ def growth(this, other, args):
         cpu = change(small["uncached_cpu_ms"], page["uncached_cpu_ms"])
         p50 = change(small["uncached_p50"], page["uncached_p50"])
         size = change(small["bytes"], page["bytes"])
-        worst = max(cpu, p50, size, change(small["queries"], page["queries"]))
+        small_steps, steps = small.get("sqlite_steps"), page.get("sqlite_steps")
+        work = change(small_steps, steps) if small_steps and steps else 0.0
+        worst = max(cpu, p50, size, work, change(small["queries"], page["queries"]))
         if worst > 0.10:
             grown.append(f"{page['label']} ({worst:+.0%})")
         lines.append(
@@ -806,6 +866,7 @@ def growth(this, other, args):
             f"| {cpu:+.0%} | {small['uncached_p50']:.1f} | {page['uncached_p50']:.1f} "
             f"| {p50:+.0%} | {small['queries']} | {page['queries']} "
             f"| {small['bytes'] / 1024:.1f} | {page['bytes'] / 1024:.1f} | {size:+.0%} "
+            f"| {small_steps or '-'} | {steps or '-'} | {f'{work:+.0%}' if steps else '-'} "
             f"| {small['cached_ratio']:.2f} | {page['cached_ratio']:.2f} |"
         )
     lines += [
