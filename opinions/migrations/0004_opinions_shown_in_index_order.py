@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='opinion',
-            index=models.Index(condition=models.Q(('state__in', ('approved', 'promoted'))), fields=['page', '-created_at', '-id'], name='opinion_page_shown'),
+            index=models.Index(fields=['page', '-created_at', '-id'], name='opinion_page_newest'),
         ),
     ]
