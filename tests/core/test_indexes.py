@@ -75,7 +75,7 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         assert index in plan(meetings)
 
 
-def explained(sql, params):
+def explained(sql, params, *, sorting=True):
     """The database's plan for ``sql`` with ``params`` (a query as a page ran it: SQLite plans
     a query with parameters as it plans it with their values in only in part, as a partial
     index shows), as text."""
@@ -83,6 +83,8 @@ def explained(sql, params):
         if connection.vendor == "postgresql":
             with transaction.atomic():
                 cursor.execute("SET LOCAL enable_seqscan = off")
+                if not sorting:
+                    cursor.execute("SET LOCAL enable_sort = off")
                 cursor.execute(f"EXPLAIN {sql}", params)
                 return "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -90,12 +92,13 @@ def explained(sql, params):
 
 
 def read_in_index_order(query, index):
-    """Assert the database reads ``query`` (its SQL and parameters) through ``index``; on
-    SQLite, in the index's order, with no sort of every row found."""
-    found = explained(*query)
+    """Assert the database reads ``query`` (its SQL and parameters) through ``index``, in the
+    index's order, with no sort of every row found. (PostgreSQL, weighing the few rows of a
+    test database, may rightly sort them instead: there, with sorting priced out too, the
+    index is the one that gives the order.)"""
+    found = explained(*query, sorting=False)
     assert index in found, found
-    if connection.vendor == "sqlite":
-        assert "TEMP B-TREE" not in found, found
+    assert ("TEMP B-TREE" if connection.vendor == "sqlite" else "Sort Key") not in found, found
 
 
 def queries_of(client, path, ordered_by):
