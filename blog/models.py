@@ -64,12 +64,14 @@ class BlogIndexPage(RoutablePageMixin, CommunityPage):
         verbose_name = _("blog index")
 
     def posts(self):
-        """The published posts, newest first.
+        """The published posts, newest first: this page's children, read through the index
+        on the path (``children_of``), then sorted by date.
 
-        They are this page's children: what ``child_of(self)`` matches, in the two conditions
-        that mean it (its four cost a fifth of the column's list query, on every view).
+        Only the posts are read, not every page of the site; but all of them are sorted, for
+        SQLite (planning without statistics) prefers the range of paths to an index on the
+        date.
         """
-        return BlogPage.objects.filter(path__startswith=self.path, depth=self.depth + 1).published()
+        return BlogPage.objects.children_of(self).published()
 
     @path("")
     def index(self, request):

@@ -1,7 +1,8 @@
 """What a public page reads stays a few rows of an index, however many pages the site has:
 the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
 by their start, the votes by their opening and their publication, a page's opinions by their
-time, and the front page's consultations by their opening and closing.
+time, the front page's consultations by their opening and closing, and the blog's posts by
+their path.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -69,6 +70,25 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         lists = [meetings.filter(starts_at__gte=now), meetings.filter(starts_at__lt=now)]
     for meetings in lists:
         assert index in plan(meetings)
+
+
+def test_the_blog_reads_its_posts_through_the_index_on_the_path(home_page):
+    """The column's list and feed read the index's children by the range of their paths,
+    not every page of the site (Wagtail's ``child_of``, a ``LIKE`` no SQLite index serves)."""
+    post = BlogPageFactory()
+    posts = post.get_parent().specific.posts().values("title", "date")[:11]
+    found = plan(posts)
+    if connection.vendor == "sqlite":
+        # The path's index is the one SQLite makes for its unique constraint: it has no name
+        # of Django's to look for.
+        assert "SEARCH wagtailcore_page USING INDEX" in found, found
+        assert "(path>? AND path<?)" in found, found
+        assert "SCAN wagtailcore_page" not in found, found
+    else:
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, Page._meta.db_table)
+        on_path = [name for name, index in constraints.items() if index["columns"] == ["path"]]
+        assert any(name in found for name in on_path), found
 
 
 def explained(sql, params, *, sorting=True):
