@@ -5,16 +5,18 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.cache import until_purged
 from core.paging import slice_page
 
 from .api import evaluation_brief
 from .models import BallotReceipt, Motion, MotionKind, MotionState, RollEntry
 from .services import VoteRefused, cast, check
-from .tally import tally
+from .tally import counted, tally
 
 
 def _person(request):
@@ -93,6 +95,18 @@ def index(request):
     )
 
 
+def _result(motion):
+    """The published result of ``motion``. Its counts are read once and kept until its page
+    is purged (``core.cache.until_purged``): once published they never change, and the page
+    of a big vote would otherwise count every ballot for every reader the page cache does not
+    serve (the representatives, logged in). Every save of a ballot, an option, a hall count or
+    the motion purges the page, and with it the counts."""
+    counts = until_purged(
+        reverse("votes:index"), f"votes:counts:{motion.pk}", lambda: counted(motion)
+    )
+    return tally(motion, counts)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def detail(request, pk):
     motions = Motion.objects.select_related("subject", "meeting")
@@ -150,7 +164,7 @@ def detail(request, pk):
         "error": error,
         "chosen": chosen,
         "selected": selected,
-        "result": tally(motion) if motion.results_visible else None,
+        "result": _result(motion) if motion.results_visible else None,
         "is_evaluation": motion.kind == MotionKind.EVALUATION,
         "brief": _brief(request, motion, eligible),
     }

@@ -4,8 +4,11 @@ an accessible SVG chart and a table; drafts are not public."""
 import pytest
 from bs4 import BeautifulSoup
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.support import logged_in, ui
-from votes.models import BallotReceipt, MotionKind, MotionState, Rule
+from votes.models import Ballot, BallotReceipt, MotionKind, MotionState, Rule
 
 from .conftest import ENGLISH, step, vote_pattern
 
@@ -190,3 +193,48 @@ class TestNotPublic:
         motion = make_motion(MotionState.OPEN)
         assert client.put(f"/votes/{motion.pk}/").status_code == 405
         assert client.post("/votes/").status_code == 405
+
+
+class TestAPublishedResultsCounts:
+    """A published result's counts are read once and kept until its page is purged
+    (``votes.views._result``): every reader after the first reads no ballot."""
+
+    @staticmethod
+    def rows(response):
+        table = page_of(response).select_one("table.results-table")
+        return [
+            [cell.get_text(strip=True) for cell in row.select("th, td")]
+            for row in table.select("tbody tr")
+        ]
+
+    @pytest.fixture(autouse=True)
+    def site_settings(self, db, client):
+        # The site's settings are made at the first read of a page, and their save purges
+        # every page: made here, as a running site has them.
+        client.get("/votes/")
+
+    def test_read_once(self, counted, client, clerk):
+        step(counted, "close", "publish_results", by=clerk)
+        path = f"/votes/{counted.pk}/"
+        first = self.rows(client.get(path))
+        with CaptureQueriesContext(connection) as again:
+            assert self.rows(client.get(path)) == first
+        counting = [
+            query["sql"]
+            for query in again.captured_queries
+            if 'FROM "votes_ballot"' in query["sql"] or 'FROM "votes_rollentry"' in query["sql"]
+        ]
+        assert counting == []
+        assert first == [["赞成", "4", "67%"], ["反对", "1", "17%"], ["弃权", "1", "17%"]]
+
+    def test_counted_again_after_a_save_purges_the_page(self, counted, client, clerk):
+        step(counted, "close", "publish_results", by=clerk)
+        path = f"/votes/{counted.pk}/"
+        assert self.rows(client.get(path))[1] == ["反对", "1", "17%"]
+        # Behind the site (no save, so no purge): the kept counts are shown.
+        against = counted.options.get(sort_order=1)
+        Ballot.objects.bulk_create([Ballot(motion=counted, option=against)])
+        assert self.rows(client.get(path))[1] == ["反对", "1", "17%"]
+        # A save of a ballot (or an option, a hall count, the motion) purges the page.
+        Ballot.objects.create(motion=counted, option=against)
+        assert self.rows(client.get(path))[1] == ["反对", "3", "38%"]
