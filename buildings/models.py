@@ -460,6 +460,10 @@ class Title(FSMModelMixin, models.Model):
         verbose_name = pgettext_lazy("building title", "title")
         verbose_name_plural = pgettext_lazy("building title", "titles")
         permissions = [("withdraw_title", _("Can withdraw building titles"))]
+        # The honour roll reads the titles awarded, newest year first, from this index: it
+        # sorts one year's titles at a time (by kind, category and building), not every
+        # year's, and stops at a page's worth.
+        indexes = [models.Index(fields=["state", "year"], name="title_state_year")]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "year", "kind"],

@@ -3,10 +3,12 @@ first. Read from ``Title.objects.honour_roll()``: titles awarded and not withdra
 building's name and nothing about people (no leader, no assessors, no notes)."""
 
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.cache import until_purged
 from core.paging import slice_page
 
 from .models import CategoryKind, Title, TitleKind
@@ -53,8 +55,14 @@ def honour_roll(request):
     """Every year's titles, or one year's with ``?year=``, a page at a time."""
     year, error = _year(request.GET.get("year", ""))
     page = slice_page(Title.objects.honour_roll(year=year), request.GET.get("page"), PER_PAGE)
-    years = list(
-        Title.objects.awarded().order_by("-year").values_list("year", flat=True).distinct()
+    # The years with titles, for the filter: read from every title awarded, so kept until a
+    # title, a building or a category is saved (what purges this page).
+    years = until_purged(
+        reverse("buildings:honour_roll"),
+        "buildings:years",
+        lambda: list(
+            Title.objects.awarded().order_by("-year").values_list("year", flat=True).distinct()
+        ),
     )
     return TemplateResponse(
         request,

@@ -6,6 +6,9 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from buildings.models import Category, CategoryKind, Title, TitleKind
 from core.transitions import perform
 from people.factories import PersonFactory
@@ -125,6 +128,40 @@ class TestTheYearFilter:
             "Choose a year from the list."
         )
         assert list(sections(page)) == ["Titles of 2026", "Titles of 2025"]
+
+
+class TestTheYearsOffered:
+    """The filter's years are read from every title awarded: kept until a title, a building
+    or a category is saved (what purges the page)."""
+
+    @pytest.fixture(autouse=True)
+    def site_settings(self, db, client):
+        # The site's settings are made at the first read of a page, and their save purges
+        # every page: made here, as a running site has them.
+        client.get(ROLL)
+
+    @staticmethod
+    def years(response):
+        return [o["value"] for o in soup(response).select("#filter-year option")][1:]
+
+    def test_read_once(self, client, roll):
+        first = self.years(client.get(ROLL))
+        with CaptureQueriesContext(connection) as again:
+            assert self.years(client.get(ROLL)) == first == ["2026", "2025"]
+        assert not [q for q in again.captured_queries if "DISTINCT" in q["sql"]]
+
+    def test_a_title_awarded_in_another_year_is_offered_at_once(
+        self, client, roll, make_assessment
+    ):
+        assert self.years(client.get(ROLL)) == ["2026", "2025"]
+        award(make_assessment("confirmed", year=2024, building__name="4号楼"))
+        assert self.years(client.get(ROLL)) == ["2026", "2025", "2024"]
+
+    def test_a_year_whose_titles_are_withdrawn_is_no_longer_offered(self, client, roll, office):
+        assert self.years(client.get(ROLL)) == ["2026", "2025"]
+        (title,) = Title.objects.awarded().filter(year=2025)
+        perform(title, "withdraw", office, reason="复查未通过")
+        assert self.years(client.get(ROLL)) == ["2026"]
 
 
 class TestWhereResidentsFindIt:

@@ -1,8 +1,8 @@
 """What a public page reads stays a few rows of an index, however many pages the site has:
 the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
 by their start, the votes by their opening and their publication, a page's opinions by their
-time, the front page's consultations by their opening and closing, and the blog's posts by
-their path.
+time, the front page's consultations by their opening and closing, the blog's posts by
+their path, and the honour roll's titles by their year.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from blog.factories import BlogPageFactory
+from buildings.factories import TitleFactory
 from hearings.factories import HearingPageFactory
 from hearings.models import BriefingPage, HearingPage
 from opinions.factories import OpinionFactory
@@ -89,6 +90,19 @@ def test_the_blog_reads_its_posts_through_the_index_on_the_path(home_page):
             constraints = connection.introspection.get_constraints(cursor, Page._meta.db_table)
         on_path = [name for name, index in constraints.items() if index["columns"] == ["path"]]
         assert any(name in found for name in on_path), found
+
+
+def test_the_honour_roll_reads_the_newest_years_titles_first(client):
+    """The honour roll reads the titles awarded through the index on state and year, newest
+    year first: it sorts the titles of one year at a time (by kind, category and building),
+    and stops at a page's worth, not after sorting every year's."""
+    TitleFactory()
+    (query,) = queries_of(client, "/honour-roll/", "1 DESC, CASE")
+    found = explained(*query)
+    assert "title_state_year" in found, found
+    if connection.vendor == "sqlite":
+        assert "USE TEMP B-TREE FOR ORDER BY" not in found, found
+        assert "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" in found, found
 
 
 def explained(sql, params, *, sorting=True):
