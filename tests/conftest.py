@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from core import roles
 from core.indexing import reference_index_off
+from core.models import CommunitySettings
 from people.factories import PersonFactory, UserFactory
 from tests.servers import keep_migrated
 from tests.support import search_index_off
@@ -90,6 +91,14 @@ def _clear_cache():
 @pytest.fixture
 def site(db):
     return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def site_settings(site):
+    """The site's settings, made now, as a running site has them. Made at the first page's
+    render instead, their save would purge every page, and with the pages the figures kept
+    until a purge (``core.cache``), in the middle of a test of what is kept."""
+    return CommunitySettings.for_site(site)
 
 
 @pytest.fixture

@@ -130,15 +130,10 @@ class TestTheYearFilter:
         assert list(sections(page)) == ["Titles of 2026", "Titles of 2025"]
 
 
+@pytest.mark.usefixtures("site_settings")
 class TestTheYearsOffered:
     """The filter's years are read from every title awarded: kept until a title, a building
     or a category is saved (what purges the page)."""
-
-    @pytest.fixture(autouse=True)
-    def site_settings(self, db, client):
-        # The site's settings are made at the first read of a page, and their save purges
-        # every page: made here, as a running site has them.
-        client.get(ROLL)
 
     @staticmethod
     def years(response):

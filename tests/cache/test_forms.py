@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from blog.factories import BlogPageFactory
 from core.cache import HEADER
-from core.models import CommunitySettings
 from duty.models import DutyRecord
 from hearings.factories import BriefingPageFactory, HearingPageFactory
 from opinions.models import Opinion, OpinionState
@@ -23,9 +22,8 @@ ENGLISH = {"accept-language": "en"}
 
 
 @pytest.fixture
-def caching(settings, site):
+def caching(settings, site_settings):
     settings.PAGE_CACHE_SECONDS = 300
-    CommunitySettings.for_site(site)
     return settings
 
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from blog.factories import BlogPageFactory
 from core.cache import FIGURE_SECONDS, HEADER, purge, until_purged
-from core.models import CommunitySettings
 from hearings.factories import HearingPageFactory
 from opinions.factories import OpinionFactory
 from tests.support import logged_in
@@ -21,11 +20,9 @@ CHINESE = {"accept-language": "zh-CN"}
 
 
 @pytest.fixture
-def caching(settings, site):
-    """The page cache on, as in production. The site's settings are made first: made on the
-    first page's render, they would empty the cache they are kept in."""
+def caching(settings, site_settings):
+    """The page cache on, as in production, with the site's settings made first."""
     settings.PAGE_CACHE_SECONDS = 300
-    CommunitySettings.for_site(site)
     return settings
 
 

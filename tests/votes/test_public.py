@@ -195,6 +195,7 @@ class TestNotPublic:
         assert client.post("/votes/").status_code == 405
 
 
+@pytest.mark.usefixtures("site_settings")
 class TestAPublishedResultsCounts:
     """A published result's counts are read once and kept until its page is purged
     (``votes.views._result``): every reader after the first reads no ballot."""
@@ -206,12 +207,6 @@ class TestAPublishedResultsCounts:
             [cell.get_text(strip=True) for cell in row.select("th, td")]
             for row in table.select("tbody tr")
         ]
-
-    @pytest.fixture(autouse=True)
-    def site_settings(self, db, client):
-        # The site's settings are made at the first read of a page, and their save purges
-        # every page: made here, as a running site has them.
-        client.get("/votes/")
 
     def test_read_once(self, counted, client, clerk):
         step(counted, "close", "publish_results", by=clerk)
