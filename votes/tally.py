@@ -68,12 +68,13 @@ def counted(motion):
     return by_option, motion.roll.count()
 
 
-def tally(motion, counts=None):
-    """The result of ``motion``: three queries whatever the number of ballots, or one given
-    ``counts`` (``counted(motion)``, kept from an earlier count)."""
-    options = list(
-        motion.options.order_by("sort_order", "pk").values_list("pk", "label", "meaning")
-    )
+def tally(motion, counts=None, options=None):
+    """The result of ``motion``: three queries whatever the number of ballots; none given
+    ``counts`` (``counted(motion)``, kept from an earlier count) and ``options`` (its options
+    in order, already read)."""
+    if options is None:
+        options = motion.options.order_by("sort_order", "pk")
+    options = [(option.pk, option.label, option.meaning) for option in options]
     by_option, roll = counts if counts is not None else counted(motion)
     cast = sum(by_option.values())
     result = Result(roll=roll, cast=cast, quorum_needed=quorum_needed(roll, motion.quorum_percent))

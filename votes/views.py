@@ -95,7 +95,7 @@ def index(request):
     )
 
 
-def _result(motion):
+def _result(motion, options):
     """The published result of ``motion``. Its counts are read once and kept until its page
     is purged (``core.cache.until_purged``): once published they never change, and the page
     of a big vote would otherwise count every ballot for every reader the page cache does not
@@ -104,7 +104,7 @@ def _result(motion):
     counts = until_purged(
         reverse("votes:index"), f"votes:counts:{motion.pk}", lambda: counted(motion)
     )
-    return tally(motion, counts)
+    return tally(motion, counts, options)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -155,16 +155,17 @@ def detail(request, pk):
         # ("AttributeError: Direct state modification is not allowed", a server error).
         motion = motions.get(pk=motion.pk)
     eligible, has_voted = _standing(motion, request.user)
+    options = list(motion.options.order_by("sort_order", "pk"))
     context = {
         "motion": motion,
-        "options": list(motion.options.order_by("sort_order", "pk")),
+        "options": options,
         "has_voted": has_voted,
         "eligible": eligible,
         "can_vote": motion.state == MotionState.OPEN and eligible and not has_voted,
         "error": error,
         "chosen": chosen,
         "selected": selected,
-        "result": _result(motion) if motion.results_visible else None,
+        "result": _result(motion, options) if motion.results_visible else None,
         "is_evaluation": motion.kind == MotionKind.EVALUATION,
         "brief": _brief(request, motion, eligible),
     }
