@@ -4,6 +4,8 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# More options for pip when it installs the dependencies (CI: --no-compile).
+PIP_OPTIONS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format messages messages-check check-deploy audit-deps bench-history bench-duty bench-votes bench-registers bench bench-growth faults clean
@@ -17,11 +19,11 @@ $(VENV)/bin/activate:
 
 # Reinstall only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet $(PIP_OPTIONS) -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet $(PIP_OPTIONS) -e ".[test]"
 	@touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed ## Set up (venv, database, demo content) and serve at http://127.0.0.1:$(PORT)/

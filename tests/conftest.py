@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
@@ -28,7 +27,7 @@ def pytest_collection_modifyitems(config, items):
     They are deselected elsewhere, not skipped: CI runs the suite on both databases and
     allows no skips.
     """
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         return
     selected = [item for item in items if item.get_closest_marker("postgresql") is None]
     deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]

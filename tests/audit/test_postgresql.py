@@ -7,6 +7,8 @@ from itertools import pairwise
 
 import pytest
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
@@ -292,3 +294,31 @@ class TestForgedInsertsAreRefused:
             inspection.delete()
         assert history_rows(person).count() == 2
         assert verify(history_models=history_models()).ok
+
+
+class TestTheSuitesFlush:
+    """A transactional test ends with Django's ``flush``, which the test settings' backend runs
+    as deletes with the triggers set aside (``tests/postgresql/base.py``)."""
+
+    def test_it_empties_every_table_and_puts_the_triggers_back(self):
+        person = PersonFactory(name="王建国")
+        person.building = "5号楼"
+        person.save()
+        assert HistoricalPerson.objects.exists() and AuditEntry.objects.exists()
+
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+
+        with connection.cursor() as cursor:
+            for table in connection.introspection.django_table_names(only_existing=True):
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")
+                assert cursor.fetchone() == (False,), table
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone() == ("origin",)
+        # The append-only triggers refuse again (the content types are made again first:
+        # the flush took them, and Django keeps them in memory).
+        ContentType.objects.clear_cache()
+        person = PersonFactory(name="李秀英")
+        row = history_rows(person).get()
+        with refused(), transaction.atomic():
+            row.delete()
+        assert HistoricalPerson.objects.filter(pk=row.pk).exists()

@@ -149,14 +149,21 @@ def test_production_without_redis_keeps_a_local_cache():
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 
-@pytest.mark.parametrize("module", ["cms.settings.dev", "cms.settings.test"])
-def test_every_settings_module_honours_database_url(module):
+@pytest.mark.parametrize(
+    ("module", "engine"),
+    [
+        ("cms.settings.dev", "django.db.backends.postgresql"),
+        # Django's, with the tests' quicker flush (tests/postgresql/base.py).
+        ("cms.settings.test", "tests.postgresql"),
+    ],
+)
+def test_every_settings_module_honours_database_url(module, engine):
     code = f"import json, {module} as s; print(json.dumps(s.DATABASES['default']))"
     result = run_python("-c", code, DATABASE_URL="postgres://u@h/dbname")
 
     assert result.returncode == 0, result.stderr
     database = json.loads(result.stdout.strip().splitlines()[-1])
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == engine
     assert database["NAME"] == "dbname"
 
 

@@ -62,7 +62,7 @@ def database_url(tmp_path):
     """A database the production processes of a test share: on PostgreSQL the test database
     (the suite's connection names it once it is set up), else a SQLite file of the test's."""
     database = connection.settings_dict
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         user = database["USER"] or "postgres"
         password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
         host = database["HOST"] or "127.0.0.1"

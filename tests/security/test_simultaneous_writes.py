@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from django.conf import settings
+from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 
 from tests.scale.client import ORIGIN, Visitor
@@ -37,7 +38,7 @@ def test_the_sqlite_settings():
     """The embedded default, as every settings module builds it (the tests' own database is
     in memory, where neither matters)."""
     options = settings.DATABASES["default"].get("OPTIONS", {})
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if connection.vendor != "sqlite":
         assert "transaction_mode" not in options
         return
     assert options["transaction_mode"] == "IMMEDIATE"
