@@ -10,8 +10,8 @@ to reset the sequences is Django's own.
 The rows go with the database's triggers set aside (``session_replication_role``), as
 ``TRUNCATE`` sets them aside: the audit's append-only history tables refuse a ``DELETE``, and
 the foreign keys are not checked row by row. The role is put back before the transaction ends,
-so nothing after the flush runs without them. It needs a superuser, as the suite's own
-databases are made by one.
+so nothing after the flush runs without them. Only a superuser may set the role: for any
+other user the flush is Django's own.
 """
 
 from django.db.backends.postgresql import base
@@ -19,7 +19,7 @@ from django.db.backends.postgresql import base
 
 class DatabaseOperations(base.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or not tables:
+        if reset_sequences or not tables or not self._superuser():
             return super().sql_flush(
                 style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
@@ -32,6 +32,11 @@ class DatabaseOperations(base.DatabaseOperations):
             deletes,
             "SET LOCAL session_replication_role = origin",
         ]
+
+    def _superuser(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            return cursor.fetchone()[0]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
