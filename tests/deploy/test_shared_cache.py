@@ -1,7 +1,14 @@
 """One site, several processes: what the gunicorn workers and the instances of production
 share (the cache, the login lockouts, the sessions) with and without Redis."""
 
+import itertools
 import secrets
+
+from django_ratelimit.core import _split_rate
+
+from django.conf import settings
+
+from tests.scale.client import an_address_with_time_left
 
 from . import production
 
@@ -51,8 +58,16 @@ def test_processes_count_one_clients_forms_together(django_db_setup, tmp_path):
     """Without Redis, a form sent through one worker counts in the next worker's limit, and
     the counts outlive the next release's `createcachetable`."""
     database = {"DATABASE_URL": production.database_url(tmp_path)}
-    # A client of its own: on PostgreSQL the table outlives the test (--reuse-db).
-    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    # A client of its own: on PostgreSQL the table outlives the test (--reuse-db). Its window
+    # (django-ratelimit's, ending at a moment of each client's own) has five minutes left, so
+    # the three processes count in one window: one that ended between them (the test takes
+    # 20 s on a slow machine) would start the count afresh. The limit is the base settings',
+    # which production keeps.
+    _, period = _split_rate(settings.PUBLIC_FORM_RATE_LIMITS["opinion"])
+    addresses = (
+        f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}" for _ in itertools.count()
+    )
+    address = an_address_with_time_left(addresses, (period,), seconds=300)
     production.manage("createcachetable", **database)
 
     first = production.django_code(COUNT_OPINION_FORMS.format(address=address, times=3), **database)
