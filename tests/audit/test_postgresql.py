@@ -305,10 +305,23 @@ class TestTheSuitesFlush:
         person.save()
         assert HistoricalPerson.objects.exists() and AuditEntry.objects.exists()
 
-        # As the test's own teardown runs it. (Nothing is made after it: the rows this
-        # module's tests start from are loaded again by the next test, with their keys.)
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        sequences = self.sequences()
+        assert sequences
 
+        # As the test's own teardown runs it: the sequences stay where they are (the command's
+        # own default resets them, which is Django's flush, not this one; the next test's rows,
+        # loaded again with their keys, would then meet the next key a sequence hands out).
+        # Nothing is made after it: the rows this module's tests start from are loaded again by
+        # the next test.
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            reset_sequences=False,
+            inhibit_post_migrate=True,
+        )
+
+        assert self.sequences() == sequences
         with connection.cursor() as cursor:
             for table in connection.introspection.django_table_names(only_existing=True):
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")
@@ -322,3 +335,12 @@ class TestTheSuitesFlush:
             )
             tables = {name.strip('"') for (name,) in cursor.fetchall()}
         assert set(append_only_tables()) <= tables
+
+    @staticmethod
+    def sequences():
+        """Each sequence of the site's tables that has handed out a key, with its last key."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE last_value IS NOT NULL"
+            )
+            return dict(cursor.fetchall())
