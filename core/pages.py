@@ -7,7 +7,7 @@ tree one level at a time and its view-restriction check costs two queries; these
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
@@ -79,16 +79,23 @@ class CommunityPageQuerySet(PageQuerySet):
         """What the public site lists: live pages outside private sections."""
         return public(self.live())
 
-    def children_of(self, page):
-        """The children of ``page``, found as treebeard's ``get_children`` finds them: by the
-        range their paths fall in, which the index on the path (unique) reads directly.
+    def published_children_of(self, page):
+        """The children of ``page`` the public may see (as ``published()``), each checked by a
+        subquery on its own page row, found by its key.
 
-        Wagtail's ``child_of`` asks for the paths that start with ``page``'s (``LIKE``), which
-        SQLite answers by reading every page of the site.
+        The list's own query then puts no condition on the page table, and the database reads
+        the rows in the order the list asks for, through an index of the page type's table on
+        it, and stops once it has a page's worth. With the tree's conditions (path, depth,
+        live, private sections) on the page table, SQLite, planning without statistics, reads
+        every child through the path's index and sorts them all; any one more condition there
+        (a private section) makes it read every page of the site.
         """
-        return self.filter(
-            depth=page.depth + 1, path__range=page._get_children_path_interval(page.path)
+        own_row = Page.objects.filter(
+            pk=OuterRef("pk"),
+            depth=page.depth + 1,
+            path__range=page._get_children_path_interval(page.path),
         )
+        return self.filter(Exists(public(own_row.live())))
 
     def for_listing(self, *keep):
         """The rows as a list shows them: without the long text of each page (its body,

@@ -156,10 +156,10 @@ class MeetingIndexMixin:
 
         Its children by the start of their path and their depth: Wagtail's ``child_of``
         without its two conditions these make redundant, which the two lists' queries would
-        each build and compile again. Not by the range of their paths (``children_of``): each
-        list asks for the meetings before or after now, which SQLite reads in the order of the
-        index on their start, a page at a time; given the range, it would read every meeting
-        through the path's index instead, and sort them.
+        each build and compile again. Not by the range of their paths: each list asks for the
+        meetings before or after now, which SQLite reads in the order of the index on their
+        start, a page at a time; given the range, it would read every meeting through the
+        path's index instead, and sort them.
         """
         children = self.meeting_model.objects.filter(
             path__startswith=self.path, depth=self.depth + 1

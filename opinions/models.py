@@ -15,6 +15,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.db.models import ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -75,7 +76,11 @@ def moderator_name(first_name, last_name, username):
 
 class OpinionQuerySet(models.QuerySet):
     def shown(self):
-        return self.filter(state__in=SHOWN)
+        """The opinions shown under their page: approved or promoted.
+
+        Asked as ``listed IN (true)``: Django writes ``listed=True`` as the column alone, which
+        SQLite does not take for a value of the index's (``opinion_page_listed``)."""
+        return self.filter(listed__in=[True])
 
     def notice_board(self, limit=5):
         """The latest promoted opinions, with their page and promoter.
@@ -123,6 +128,15 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         choices=OpinionState.choices,
         protected=True,
     )
+    # Whether the opinion is shown under its page (approved or promoted): computed by the
+    # database from the state, so that the page's list is one range of an index, newest first
+    # (``opinion_page_listed``). Left out of the history: the state there says it.
+    listed = models.GeneratedField(
+        expression=ExpressionWrapper(Q(state__in=SHOWN), output_field=models.BooleanField()),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("shown under its page"),
+    )
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("moderated by"),
@@ -169,6 +183,7 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
     )
 
     history = AuditedHistory(
+        excluded_fields=["listed"],
         personal_fields=["contact"],
         personal_permission="opinions.view_opinion_contact",
         # Erased a retention period after the opinion was moderated (audit.erasure).
@@ -195,12 +210,14 @@ class Opinion(FSMModelMixin, index.Indexed, models.Model):
         indexes = [
             models.Index(fields=["page", "state", "-created_at"], name="opinion_page_state"),
             models.Index(fields=["state", "-promoted_at"], name="opinion_state_promoted"),
-            # A page's opinions as its readers see them, newest first, a page at a time: read
-            # in this index's order, passing over those not shown, however many the page has
-            # (the two states shown would otherwise be two ranges of the index above, merged
-            # by sorting them all; an index of the shown ones only is of no use to SQLite,
-            # which cannot tell that the states given as parameters are the index's).
-            models.Index(fields=["page", "-created_at", "-id"], name="opinion_page_newest"),
+            # A page's opinions as its readers see them, newest first, a page at a time: one
+            # range of this index, however many the page has, shown or not. (The two states
+            # shown would be two ranges of the index above, merged by sorting them all; an
+            # index of the shown ones only is of no use to SQLite, which cannot tell that the
+            # states given as parameters are the index's.)
+            models.Index(
+                fields=["page", "listed", "-created_at", "-id"], name="opinion_page_listed"
+            ),
         ]
 
     def __str__(self):

@@ -2,7 +2,7 @@
 the page served is found by its ``url_path`` (``core.routing``), the lists of meetings go
 by their start, the votes by their opening and their publication, a page's opinions by their
 time, the front page's consultations by their opening and closing, the blog's posts by
-their path, and the honour roll's titles by their year.
+their date, and the honour roll's titles by their year.
 
 Each test asks the database for its plan and finds the index in it. SQLite plans without
 statistics, so its plan for the site's own query (ordered, a page of rows) is the plan it
@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from blog.factories import BlogPageFactory
 from buildings.factories import TitleFactory
@@ -73,23 +73,25 @@ def test_the_meetings_are_listed_through_the_index_on_their_start(model, home_pa
         assert index in plan(meetings)
 
 
-def test_the_blog_reads_its_posts_through_the_index_on_the_path(home_page):
-    """The column's list and feed read the index's children by the range of their paths,
-    not every page of the site (Wagtail's ``child_of``, a ``LIKE`` no SQLite index serves)."""
+@pytest.mark.parametrize("private_section", [False, True], ids=["all public", "a private section"])
+def test_the_blog_reads_its_posts_through_the_index_on_their_date(home_page, private_section):
+    """The column's list and feed read its posts newest first from the index on their date,
+    checking each one's page by its key, and stop at a page's worth: neither every post
+    sorted (read through the path's index) nor every page of the site (Wagtail's ``child_of``,
+    a ``LIKE`` no SQLite index serves), with a private section on the site or without."""
     post = BlogPageFactory()
+    if private_section:
+        PageViewRestriction.objects.create(
+            page=home_page, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
     posts = post.get_parent().specific.posts().values("title", "date")[:11]
-    found = plan(posts)
+    assert "blogpage_date" in explained(*posts.query.sql_with_params(), sorting=False)
     if connection.vendor == "sqlite":
-        # The path's index is the one SQLite makes for its unique constraint: it has no name
-        # of Django's to look for.
-        assert "SEARCH wagtailcore_page USING INDEX" in found, found
-        assert "(path>? AND path<?)" in found, found
+        found = plan(posts)
+        assert "SCAN blog_blogpage USING COVERING INDEX blogpage_date" in found, found
         assert "SCAN wagtailcore_page" not in found, found
-    else:
-        with connection.cursor() as cursor:
-            constraints = connection.introspection.get_constraints(cursor, Page._meta.db_table)
-        on_path = [name for name, index in constraints.items() if index["columns"] == ["path"]]
-        assert any(name in found for name in on_path), found
+        # The posts of one date are sorted among themselves, not every post.
+        assert "USE TEMP B-TREE FOR ORDER BY" not in found, found
 
 
 def test_the_honour_roll_reads_the_newest_years_titles_first(client):
@@ -163,14 +165,18 @@ def test_the_votes_are_listed_in_their_indexes_order(client):
 
 @pytest.mark.parametrize("kind", ["hearing", "blog post"])
 def test_a_pages_opinions_are_listed_in_their_indexes_order(client, home_page, kind):
-    """A page shows its approved and promoted opinions newest first, ten at a time, read in
-    the order of an index of the page's opinions by time (not two ranges of states sorted
-    together)."""
+    """A page shows its approved and promoted opinions newest first, ten at a time, read as
+    one range of an index of the page's shown opinions by time: not two ranges of states
+    sorted together, nor every opinion of the page passed over in order until a page's worth
+    of shown ones is found."""
     page = HearingPageFactory() if kind == "hearing" else BlogPageFactory()
     for state in (OpinionState.APPROVED, OpinionState.PROMOTED, OpinionState.PENDING):
         OpinionFactory(page=page, state=state)
     (query,) = queries_of(client, page.url, '"opinions_opinion"."created_at"')
-    read_in_index_order(query, "opinion_page_newest")
+    read_in_index_order(query, "opinion_page_listed")
+    if connection.vendor == "sqlite":
+        found = explained(*query)
+        assert "USING INDEX opinion_page_listed (page_id=? AND listed=?)" in found, found
 
 
 def test_the_front_pages_consultations_are_read_through_their_indexes(client, home_page):

@@ -9,6 +9,7 @@ import pytest
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import Action, AuditEntry
@@ -311,3 +312,40 @@ class TestWhoAndWhen:
         board = list(Opinion.objects.notice_board())
         assert board == list(reversed(opinions))[:5]
         assert list(Opinion.objects.notice_board(limit=2)) == list(reversed(opinions))[:2]
+
+
+@pytest.mark.django_db
+class TestListed:
+    """``listed``, the column a page's list of opinions is read by, is the database's own
+    reading of the state: shown (approved, promoted) or not, whatever moved the state."""
+
+    def test_it_follows_every_transition(self, moderator, make_opinion, topic):
+        opinion = make_opinion(page=topic)
+        listed = []
+        for transition in ("approve", "promote", "demote", "reject"):
+            perform(opinion, transition, moderator)
+            listed.append(Opinion.objects.get(pk=opinion.pk).listed)
+        assert listed == [True, True, True, False]
+        assert list(Opinion.objects.shown()) == []
+
+    @pytest.mark.parametrize("state", list(S))
+    def test_it_is_true_for_the_states_a_page_shows_only(self, state, make_opinion, topic):
+        opinion = make_opinion(state, page=topic)
+        shown = state in (S.APPROVED, S.PROMOTED)
+        assert Opinion.objects.get(pk=opinion.pk).listed is shown
+        assert Opinion.objects.shown().filter(pk=opinion.pk).exists() is shown
+
+    def test_a_state_written_behind_the_site_moves_it_too(self, make_opinion, topic):
+        opinion = make_opinion(S.APPROVED, page=topic)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Opinion._meta.db_table} SET state = %s WHERE id = %s",
+                [S.SPAM, opinion.pk],
+            )
+        assert not Opinion.objects.get(pk=opinion.pk).listed
+
+    def test_the_history_keeps_the_state_not_the_column(self, make_opinion, topic):
+        opinion = make_opinion(S.APPROVED, page=topic)
+        history = {field.name for field in opinion.history.model._meta.fields}
+        assert "state" in history
+        assert "listed" not in history
