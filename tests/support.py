@@ -6,6 +6,7 @@ import sys
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models.signals import post_save
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -160,3 +161,11 @@ def stored_uploads():
         return default_storage.listdir(imports.STORE)[1]
     except FileNotFoundError:
         return []
+
+
+def migrate_forward():
+    """Every app to its latest migration: a test that migrated back leaves the database as the
+    later tests expect it (call it in a ``finally``)."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -20,6 +20,7 @@ from audit.database import site_writes
 from audit.models import Action
 from audit.registry import history_model
 from people.models import Person
+from tests.support import migrate_forward
 
 from .support import append_only_lifted, entry_for, run_verify
 
@@ -68,12 +69,6 @@ def write_as_before(apps):
             )
         rows.append(row.pk)
     return person.pk, rows
-
-
-def migrate_forward():
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 # serialized_rollback: the data migrations wrote (the site, the roles) is back for later

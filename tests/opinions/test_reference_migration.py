@@ -7,16 +7,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core.references import normalise_reference
 from opinions.models import Opinion as CurrentOpinion
+from tests.support import migrate_forward
 
 BEFORE = [("opinions", "0002_history_reason_text")]
 AFTER = [("opinions", "0003_reference_public_reason_response")]
-
-
-def migrate_forward():
-    """Every app to its latest migration, as the later tests expect the database."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 # serialized_rollback: the data migrations wrote (the site, the roles) is back for later
